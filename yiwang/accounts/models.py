@@ -1,0 +1,128 @@
+"""Accounts (账户): citizens, staff, companies and the people acting for them."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from yiwang.core.validators import validate_phone, validate_resident_id, validate_uscc
+
+
+class UserKind(models.TextChoices):
+    CITIZEN = "citizen", _("Citizen")  # 公众
+    STAFF = "staff", _("Staff")  # 工作人员
+
+
+class AssuranceLevel(models.IntegerChoices):
+    """Identity assurance level (实名等级)."""
+
+    L1 = 1, _("L1 self-registered")  # 自行注册
+    L2 = 2, _("L2 verified against the population registry")  # 人口库核验
+    L3 = 3, _("L3 verified in person")  # 现场核验
+
+
+class User(AbstractUser):
+    """Anyone who logs in: a citizen (公众) or a staff member (工作人员)."""
+
+    kind = models.CharField(_("kind"), max_length=10, choices=UserKind.choices, default=UserKind.CITIZEN)
+    real_name = models.CharField(_("real name"), max_length=50, blank=True)
+    phone = models.CharField(
+        _("mobile number"), max_length=11, unique=True, null=True, blank=True, validators=[validate_phone]
+    )
+    resident_id = models.CharField(
+        _("resident ID number"),
+        max_length=18,
+        unique=True,
+        null=True,
+        blank=True,
+        validators=[validate_resident_id],
+    )
+    assurance_level = models.PositiveSmallIntegerField(
+        _("assurance level"), choices=AssuranceLevel.choices, default=AssuranceLevel.L1
+    )
+    assurance_verified_at = models.DateTimeField(_("identity verified at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+
+    def __str__(self) -> str:
+        return self.real_name or self.username
+
+    @property
+    def is_citizen(self) -> bool:
+        return self.kind == UserKind.CITIZEN
+
+    @property
+    def is_government_staff(self) -> bool:
+        return self.kind == UserKind.STAFF
+
+
+class Company(models.Model):
+    """A company or other legal entity (法人) that does business on the platform."""
+
+    uscc = models.CharField(
+        _("unified social credit code"), max_length=18, unique=True, validators=[validate_uscc]
+    )
+    name = models.CharField(_("name"), max_length=200)
+    legal_representative_name = models.CharField(_("legal representative"), max_length=50)
+    legal_representative_id = models.CharField(
+        _("legal representative's resident ID number"), max_length=18, validators=[validate_resident_id]
+    )
+    registered_address = models.CharField(_("registered address"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("company")
+        verbose_name_plural = _("companies")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class AgentRole(models.TextChoices):
+    LEGAL_REPRESENTATIVE = "legal_representative", _("Legal representative")  # 法定代表人
+    AUTHORISED_AGENT = "authorised_agent", _("Authorised agent")  # 经办人
+
+
+class CompanyAgent(models.Model):
+    """A person allowed to act for a company (企业经办授权)."""
+
+    company = models.ForeignKey(Company, verbose_name=_("company"), on_delete=models.CASCADE, related_name="agents")
+    user = models.ForeignKey(User, verbose_name=_("person"), on_delete=models.CASCADE, related_name="company_roles")
+    role = models.CharField(_("role"), max_length=30, choices=AgentRole.choices)
+    granted_by = models.ForeignKey(
+        User, verbose_name=_("granted by"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    granted_at = models.DateTimeField(_("granted at"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("expires at"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("company agent")
+        verbose_name_plural = _("company agents")
+        constraints = [models.UniqueConstraint(fields=["company", "user", "role"], name="unique_company_agent")]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.company} · {self.get_role_display()}"
+
+
+class LoginCode(models.Model):
+    """A one-time login code sent by SMS (短信验证码); only its hash is kept."""
+
+    phone = models.CharField(_("mobile number"), max_length=11, db_index=True)
+    code_hash = models.CharField(max_length=128)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    attempts = models.PositiveSmallIntegerField(default=0)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("login code")
+        verbose_name_plural = _("login codes")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"code for {self.phone[:3]}****{self.phone[-4:]}"

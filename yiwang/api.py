@@ -1,0 +1,24 @@
+"""The public REST API under /api/v1 (django-ninja): each app contributes one router."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+from ninja import NinjaAPI
+from ninja.security import django_auth
+
+from yiwang.accounts.api import router as accounts_router
+from yiwang.core.problems import install_problem_handlers
+from yiwang.notify.api import router as notify_router
+from yiwang.org.api import router as org_router
+
+api = NinjaAPI(
+    title="Yiwang 一网 API",
+    version="1",
+    description=str(_("Public REST API of the Yiwang one-stop government service platform.")),
+    urls_namespace="api",
+    auth=django_auth,
+)
+install_problem_handlers(api)
+api.add_router("/", accounts_router)
+api.add_router("/", org_router)
+api.add_router("/", notify_router)

@@ -1,0 +1,46 @@
+"""Views of the shared kernel: health and error pages."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.template import loader
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from yiwang.core.health import overall_health
+
+
+@never_cache
+@require_GET
+def healthz(request: HttpRequest) -> JsonResponse:
+    """GET /healthz: database, queue and version as JSON; 503 when something is down."""
+    healthy, body = overall_health()
+    return JsonResponse(body, status=200 if healthy else 503)
+
+
+def _error_page(request: HttpRequest, status: int, title: str, explanation: str) -> HttpResponse:
+    return render(request, "errors/error.html", {"title": title, "explanation": explanation}, status=status)
+
+
+def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return _error_page(
+        request,
+        403,
+        _("You cannot open this page"),
+        _("Your account does not have permission for this page. If you think it should, contact your administrator."),
+    )
+
+
+def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return _error_page(
+        request,
+        404,
+        _("Page not found"),
+        _("The address may be mistyped, or the page has moved. Check the address or start again from the home page."),
+    )
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    return HttpResponse(loader.get_template("500.html").render(), status=500)

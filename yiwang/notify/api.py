@@ -1,0 +1,5 @@
+"""API endpoints of the notify app."""
+
+from ninja import Router
+
+router = Router(tags=["notify"])

@@ -1,0 +1,1 @@
+"""Views of the notify app: thin, they call actions and queries."""

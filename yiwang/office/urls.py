@@ -1,0 +1,8 @@
+"""Pages of the office app."""
+
+from django.urls import path
+
+from yiwang.portal import views
+
+app_name = "office"
+urlpatterns = [path("", views.home, name="home")]

@@ -1,0 +1,1 @@
+"""Views of the office app: thin, they call actions and queries."""

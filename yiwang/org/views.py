@@ -1,0 +1,1 @@
+"""Views of the org app: thin, they call actions and queries."""
