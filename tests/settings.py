@@ -13,3 +13,4 @@ from yiwang.settings import HUEY  # noqa: E402
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # Jobs run inline when their transaction commits; tests of the queue itself use the real storage.
 HUEY = {**HUEY, "immediate": True}
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405 - WhiteNoise warns about a missing directory

@@ -29,6 +29,13 @@ SITE_ROOT = env_str("SITE_ROOT", "http://127.0.0.1:8000")
 YIWANG_VERSION = "0.1.0"
 
 INSTALLED_APPS = [
+    # Our apps first: their templates and translations take precedence over the libraries' ones.
+    "yiwang.core",
+    "yiwang.org",
+    "yiwang.accounts",
+    "yiwang.notify",
+    "yiwang.portal",
+    "yiwang.office",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -44,12 +51,6 @@ INSTALLED_APPS = [
     "axes",
     "huey.contrib.djhuey",
     "django_tasks",
-    "yiwang.core",
-    "yiwang.org",
-    "yiwang.accounts",
-    "yiwang.notify",
-    "yiwang.portal",
-    "yiwang.office",
 ]
 
 MIDDLEWARE = [

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -88,7 +90,12 @@ class AgentRole(models.TextChoices):
 
 
 class CompanyAgent(models.Model):
-    """A person allowed to act for a company (企业经办授权)."""
+    """A person allowed to act for a company (企业经办授权).
+
+    A legal representative (法定代表人) is approved on registration when their resident ID number matches the
+    company's; anyone else who registers a company is a pending authorised agent (待授权经办人) until the legal
+    representative approves them. An agent acts for the company while approved, not revoked and not expired.
+    """
 
     company = models.ForeignKey(Company, verbose_name=_("company"), on_delete=models.CASCADE, related_name="agents")
     user = models.ForeignKey(User, verbose_name=_("person"), on_delete=models.CASCADE, related_name="company_roles")
@@ -97,6 +104,7 @@ class CompanyAgent(models.Model):
         User, verbose_name=_("granted by"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     granted_at = models.DateTimeField(_("granted at"), auto_now_add=True)
+    approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
     expires_at = models.DateTimeField(_("expires at"), null=True, blank=True)
     revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
 
@@ -107,6 +115,14 @@ class CompanyAgent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} · {self.company} · {self.get_role_display()}"
+
+    def is_active_at(self, moment: datetime) -> bool:
+        """Whether this agent may act for the company at ``moment``."""
+        return (
+            self.approved_at is not None
+            and self.revoked_at is None
+            and (self.expires_at is None or self.expires_at > moment)
+        )
 
 
 class LoginCode(models.Model):

@@ -10,6 +10,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from yiwang.core.health import overall_health
+from yiwang.core.problems import problem_response
 
 
 @never_cache
@@ -24,7 +25,13 @@ def _error_page(request: HttpRequest, status: int, title: str, explanation: str)
     return render(request, "errors/error.html", {"title": title, "explanation": explanation}, status=status)
 
 
+def _is_api(request: HttpRequest) -> bool:
+    return request.path.startswith("/api/")
+
+
 def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    if _is_api(request):
+        return problem_response(request, 403, "forbidden", _("You are not allowed to do this."))
     return _error_page(
         request,
         403,
@@ -34,6 +41,8 @@ def permission_denied(request: HttpRequest, exception: Exception | None = None) 
 
 
 def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    if _is_api(request):
+        return problem_response(request, 404, "not-found", _("Not found."))
     return _error_page(
         request,
         404,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -66,6 +67,8 @@ class Notification(models.Model):
     provider_reference = models.CharField(_("provider reference"), max_length=100, blank=True)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    # When the status last changed: how the sweeper finds messages stuck in "created" or "sending".
+    status_changed_at = models.DateTimeField(_("status changed at"), default=timezone.now)
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
     delivered_at = models.DateTimeField(_("delivered at"), null=True, blank=True)
     read_at = models.DateTimeField(_("read at"), null=True, blank=True)
@@ -76,8 +79,12 @@ class Notification(models.Model):
         ordering = ["-created_at", "-id"]
         indexes = [
             models.Index(fields=["recipient", "channel", "-created_at"]),
-            models.Index(fields=["status", "created_at"]),
+            models.Index(fields=["status", "status_changed_at"]),
         ]
 
     def __str__(self) -> str:
         return f"{self.reference} {self.get_channel_display()} {self.get_status_display()}"
+
+    @property
+    def is_read(self) -> bool:
+        return self.read_at is not None
