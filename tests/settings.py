@@ -7,8 +7,8 @@ os.environ.setdefault("YIWANG_TESTING", "true")
 os.environ.setdefault("YIWANG_DATA_DIR", tempfile.mkdtemp(prefix="yiwang-test-"))
 os.environ.setdefault("SECRET_KEY", "test-only-secret-key-not-for-production-0123456789")
 
-from yiwang.settings import *  # noqa: E402,F403
-from yiwang.settings import HUEY  # noqa: E402
+from yiwang.settings import *  # noqa: F403
+from yiwang.settings import HUEY
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # Jobs run inline when their transaction commits; tests of the queue itself use the real storage.

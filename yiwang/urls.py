@@ -21,4 +21,3 @@ urlpatterns = [
 handler403 = "yiwang.core.views.permission_denied"
 handler404 = "yiwang.core.views.page_not_found"
 handler500 = "yiwang.core.views.server_error"
-

@@ -78,7 +78,9 @@ def test_edited_change_is_detected_and_named() -> None:
 @pytest.mark.django_db
 def test_edited_actor_is_detected() -> None:
     records = write_records(3)
-    raw_update(f"UPDATE {AuditRecord._meta.db_table} SET actor_label = %s WHERE id = %s", ["mallory", records[0].pk])
+    raw_update(
+        f"UPDATE {AuditRecord._meta.db_table} SET actor_label = %s WHERE id = %s", ["mallory", records[0].pk]
+    )
     with pytest.raises(CommandError, match="record #1"):
         verify_output()
 
@@ -125,7 +127,7 @@ class TestAnyTamperingIsFound(TestCase):
         records = write_records(count)
         victim = data.draw(st.integers(min_value=0, max_value=count - 1))
         raw_update(
-            f"UPDATE {AuditRecord._meta.db_table} SET {column} = %s WHERE id = %s",  # noqa: S608 - fixed names
+            f"UPDATE {AuditRecord._meta.db_table} SET {column} = %s WHERE id = %s",
             ["tampered", records[victim].pk],
         )
         report = verify_chain()

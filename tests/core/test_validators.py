@@ -52,7 +52,11 @@ def test_bad_resident_ids_get_specific_errors(value: str, code: str) -> None:
 
 @pytest.mark.parametrize(
     ("value", "code"),
-    [("91110108551385082", "uscc_format"), ("9111010855138508IQ", "uscc_format"), ("91110108551385082A", "uscc_check_char")],
+    [
+        ("91110108551385082", "uscc_format"),
+        ("9111010855138508IQ", "uscc_format"),
+        ("91110108551385082A", "uscc_check_char"),
+    ],
 )
 def test_bad_usccs_get_specific_errors(value: str, code: str) -> None:
     assert error_code(validate_uscc, value) == code

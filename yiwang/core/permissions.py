@@ -22,6 +22,7 @@ from yiwang.org.models import Department, Role, StaffRole
 if TYPE_CHECKING:
     from yiwang.accounts.models import User
 
+
 def _is_active_staff(user: Any) -> bool:
     return bool(
         user is not None
@@ -35,7 +36,9 @@ def roles_of(user: Any) -> QuerySet[StaffRole]:
     """Every role the user holds (人员岗位), with its department; empty for citizens and anonymous users."""
     if not _is_active_staff(user):
         return StaffRole.objects.none()
-    return StaffRole.objects.filter(user=user).select_related("department").order_by("department__code", "role")
+    return (
+        StaffRole.objects.filter(user=user).select_related("department").order_by("department__code", "role")
+    )
 
 
 def has_role(user: Any, role: str, department: Department | None = None) -> bool:
@@ -67,7 +70,9 @@ def can_view_department_private(user: Any, department: Department) -> bool:
 def check_department_access(user: Any, department: Department) -> None:
     """Raise PermissionDenied unless the user may see ``department``'s internal data."""
     if not can_view_department_private(user, department):
-        raise PermissionDenied(_("Only staff of %(department)s may see this.") % {"department": department.name})
+        raise PermissionDenied(
+            _("Only staff of %(department)s may see this.") % {"department": department.name}
+        )
 
 
 def can_manage_roles(user: Any, department: Department, role: str) -> bool:

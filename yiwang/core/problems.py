@@ -70,9 +70,12 @@ def django_validation_errors(exc: ValidationError) -> list[dict[str, str]]:
 
 
 def install_problem_handlers(api: NinjaAPI) -> None:
-    """Answer every error of ``api`` as application/problem+json."""
+    """Answer every error of ``api`` as application/problem+json.
 
-    def on_ninja_validation(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
+    (Handlers take ``exc: Any`` because ninja types a handler's argument as "the exception or its class".)
+    """
+
+    def on_ninja_validation(request: HttpRequest, exc: Any) -> HttpResponse:
         errors = []
         for error in exc.errors:
             message = str(error.get("msg", ""))
@@ -82,26 +85,30 @@ def install_problem_handlers(api: NinjaAPI) -> None:
             errors.append({"field": _field_name(list(error.get("loc", []))), "message": message})
         return validation_problem(request, errors)
 
-    def on_django_validation(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    def on_django_validation(request: HttpRequest, exc: Any) -> HttpResponse:
         return validation_problem(request, django_validation_errors(exc))
 
-    def on_not_found(request: HttpRequest, exc: Exception) -> HttpResponse:
+    def on_not_found(request: HttpRequest, exc: Any) -> HttpResponse:
         return problem_response(request, 404, "not-found", _("Not found."), str(exc) if str(exc) else "")
 
-    def on_permission_denied(request: HttpRequest, exc: Exception) -> HttpResponse:
+    def on_permission_denied(request: HttpRequest, exc: Any) -> HttpResponse:
         return problem_response(
             request, 403, "forbidden", _("You are not allowed to do this."), str(exc) if str(exc) else ""
         )
 
-    def on_conflict(request: HttpRequest, exc: ActionConflict) -> HttpResponse:
+    def on_conflict(request: HttpRequest, exc: Any) -> HttpResponse:
         return problem_response(request, 409, "conflict", _("Someone else changed this first."), exc.message)
 
-    def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    def on_http_error(request: HttpRequest, exc: Any) -> HttpResponse:
         if isinstance(exc, AuthenticationError) or exc.status_code == 401:
             return problem_response(request, 401, "unauthenticated", _("Please log in first."))
         if isinstance(exc, Throttled):
-            return problem_response(request, 429, "too-many-requests", _("Too many requests; try again later."))
-        phrase = HTTPStatus(exc.status_code).phrase if exc.status_code in HTTPStatus._value2member_map_ else ""
+            return problem_response(
+                request, 429, "too-many-requests", _("Too many requests; try again later.")
+            )
+        phrase = (
+            HTTPStatus(exc.status_code).phrase if exc.status_code in HTTPStatus._value2member_map_ else ""
+        )
         return problem_response(request, exc.status_code, "http-error", phrase, exc.message)
 
     api.add_exception_handler(NinjaValidationError, on_ninja_validation)

@@ -36,7 +36,9 @@ def permission_denied(request: HttpRequest, exception: Exception | None = None) 
         request,
         403,
         _("You cannot open this page"),
-        _("Your account does not have permission for this page. If you think it should, contact your administrator."),
+        _(
+            "Your account does not have permission for this page. If you think it should, contact your administrator."
+        ),
     )
 
 
@@ -47,7 +49,9 @@ def page_not_found(request: HttpRequest, exception: Exception | None = None) -> 
         request,
         404,
         _("Page not found"),
-        _("The address may be mistyped, or the page has moved. Check the address or start again from the home page."),
+        _(
+            "The address may be mistyped, or the page has moved. Check the address or start again from the home page."
+        ),
     )
 
 
