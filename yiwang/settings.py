@@ -36,7 +36,7 @@ INSTALLED_APPS = [
     "yiwang.notify",
     "yiwang.portal",
     "yiwang.office",
-    "django.contrib.admin",
+    "yiwang.accounts.admin_site.OtpAdminConfig",  # django.contrib.admin behind an authenticator code
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -83,6 +83,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "yiwang.notify.context_processors.sms_outbox",
             ],
         },
     },
@@ -198,6 +199,11 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "yiwang.accounts.views.locked_out"
 AXES_VERBOSE = False
+# Never store login codes or authenticator codes typed in failed attempts.
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "code", "token", "password_confirmation"]
+
+# Identity verification L2 (人口库核验): dotted path of a yiwang.accounts.identity.IdentityVerifier; empty = off.
+IDENTITY_VERIFIER = env_str("IDENTITY_VERIFIER", "")
 
 # One-time login codes sent by SMS (短信验证码).
 LOGIN_CODE_TTL_SECONDS = env_int("LOGIN_CODE_TTL_SECONDS", 300)
@@ -217,6 +223,10 @@ SMS_GATEWAY = env_str("SMS_GATEWAY", "yiwang.notify.sms.OutboxSmsGateway")
 SMS_GATEWAY_URL = env_str("SMS_GATEWAY_URL", "")
 SMS_GATEWAY_KEY = env_str("SMS_GATEWAY_KEY", "")
 SMS_SIGN_NAME = env_str("SMS_SIGN_NAME", "一网")
+SMS_GATEWAY_TIMEOUT = env_int("SMS_GATEWAY_TIMEOUT_SECONDS", 10)
+NOTIFY_MAX_ATTEMPTS = env_int("NOTIFY_MAX_ATTEMPTS", 5)  # e-mail/SMS tries before a message stays failed
+NOTIFY_STALE_AFTER_SECONDS = env_int("NOTIFY_STALE_AFTER_SECONDS", 300)  # stuck in created/sending: re-enqueue
+NOTIFY_RETRY_BACKOFF_SECONDS = env_int("NOTIFY_RETRY_BACKOFF_SECONDS", 60)  # doubles with every failed attempt
 
 # --- Internationalisation: zh-Hans by default, English available -----------------------------------------
 LANGUAGE_CODE = "zh-hans"

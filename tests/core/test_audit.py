@@ -134,3 +134,24 @@ class TestAnyTamperingIsFound(TestCase):
         assert report.problem is not None
         assert report.problem.seq == victim + 1
         assert report.checked == victim
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_writers_keep_one_linear_chain() -> None:
+    if connection.vendor != "postgresql":
+        pytest.skip("needs a server database; the in-memory SQLite test database is shared by threads")
+    from concurrent.futures import ThreadPoolExecutor
+
+    def writer(worker: int) -> None:
+        try:
+            for index in range(10):
+                with transaction.atomic():
+                    record_audit(None, "test.concurrent", ("test.thing", f"{worker}-{index}"), {})
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        list(pool.map(writer, range(4)))
+    report = verify_chain()
+    assert report.ok
+    assert report.checked == 40

@@ -1,5 +1,193 @@
-"""API endpoints of the accounts app."""
+"""API endpoints of the accounts app: registration, login codes, my profile and my companies.
 
-from ninja import Router
+CSRF for the anonymous endpoints (``auth=None``): django-ninja only checks CSRF for cookie-authenticated
+operations, so :func:`require_csrf_for_browsers` checks it here whenever the request carries a session cookie
+(a browser). Clients without cookies (apps, other systems) cannot be abused cross-site and need no token.
+Neither endpoint logs anyone in — registration through the API creates the account and returns its profile —
+so a forged request cannot plant a session (login CSRF) either.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
+from ninja import Router, Schema
+from ninja.errors import HttpError
+from ninja.utils import check_csrf
+from pydantic import field_validator
+
+from yiwang.accounts import actions, queries
+from yiwang.accounts.models import CompanyAgent, User
+from yiwang.core.problems import problem_response
+from yiwang.core.validators import (
+    normalise_phone,
+    normalise_resident_id,
+    normalise_uscc,
+    validate_phone,
+    validate_resident_id,
+    validate_uscc,
+)
 
 router = Router(tags=["accounts"])
+
+
+def require_csrf_for_browsers(request: HttpRequest) -> None:
+    """Refuse a browser request (one with a session cookie) that lacks a valid CSRF token."""
+    if settings.SESSION_COOKIE_NAME in request.COOKIES and check_csrf(request) is not None:
+        raise PermissionDenied(_("The CSRF token is missing or wrong. Reload the page and try again."))
+
+
+def _django_check(validator, value: str) -> str:  # type: ignore[no-untyped-def]
+    from django.core.exceptions import ValidationError
+
+    try:
+        validator(value)
+    except ValidationError as error:
+        raise ValueError(" ".join(str(message) for message in error.messages)) from None
+    return value
+
+
+class RegisterIn(Schema):
+    real_name: str
+    resident_id: str
+    phone: str
+    password: str
+
+    @field_validator("resident_id")
+    @classmethod
+    def resident_id_is_valid(cls, value: str) -> str:
+        return _django_check(validate_resident_id, normalise_resident_id(value))
+
+    @field_validator("phone")
+    @classmethod
+    def phone_is_valid(cls, value: str) -> str:
+        return _django_check(validate_phone, normalise_phone(value))
+
+
+class CompanyIn(Schema):
+    uscc: str
+    name: str
+    legal_representative_name: str
+    legal_representative_id: str
+    registered_address: str = ""
+
+    @field_validator("uscc")
+    @classmethod
+    def uscc_is_valid(cls, value: str) -> str:
+        return _django_check(validate_uscc, normalise_uscc(value))
+
+    @field_validator("legal_representative_id")
+    @classmethod
+    def legal_representative_id_is_valid(cls, value: str) -> str:
+        return _django_check(validate_resident_id, normalise_resident_id(value))
+
+
+class CompanyRoleOut(Schema):
+    uscc: str
+    name: str
+    role: str
+    approved: bool
+    expires_at: datetime | None
+
+    @staticmethod
+    def from_agent(agent: CompanyAgent) -> CompanyRoleOut:
+        return CompanyRoleOut(
+            uscc=agent.company.uscc,
+            name=agent.company.name,
+            role=agent.role,
+            approved=agent.approved_at is not None,
+            expires_at=agent.expires_at,
+        )
+
+
+class ProfileOut(Schema):
+    username: str
+    real_name: str
+    resident_id_masked: str
+    phone: str
+    kind: str
+    assurance_level: int
+    companies: list[CompanyRoleOut]
+
+    @staticmethod
+    def from_user(user: User) -> ProfileOut:
+        return ProfileOut(
+            username=user.username,
+            real_name=user.real_name,
+            resident_id_masked=queries.mask_resident_id(user.resident_id),
+            phone=user.phone or "",
+            kind=user.kind,
+            assurance_level=user.assurance_level,
+            companies=[CompanyRoleOut.from_agent(agent) for agent in queries.company_roles_of(user)],
+        )
+
+
+class LoginCodeIn(Schema):
+    phone: str
+
+    @field_validator("phone")
+    @classmethod
+    def phone_is_valid(cls, value: str) -> str:
+        return _django_check(validate_phone, normalise_phone(value))
+
+
+class LoginCodeOut(Schema):
+    detail: str
+    retry_after_seconds: int
+
+
+@router.post(
+    "/accounts/register", auth=None, response={201: ProfileOut}, summary="Register as a citizen (L1)"
+)
+def register_citizen(request: HttpRequest, payload: RegisterIn) -> tuple[int, ProfileOut]:
+    require_csrf_for_browsers(request)
+    user = actions.do_register_citizen(**payload.dict())
+    return 201, ProfileOut.from_user(user)
+
+
+@router.post(
+    "/auth/login-code",
+    auth=None,
+    response={202: LoginCodeOut},
+    summary="Text a one-time login code; the same answer whether or not the number is registered",
+)
+def request_login_code(request: HttpRequest, payload: LoginCodeIn) -> tuple[int, LoginCodeOut] | HttpResponse:
+    require_csrf_for_browsers(request)
+    outcome = actions.do_request_login_code(payload.phone)
+    if outcome.throttled:
+        response = problem_response(
+            request,
+            429,
+            "too-many-requests",
+            _("A code was sent recently."),
+            _("You can ask for a new one in %(seconds)d seconds.") % {"seconds": outcome.retry_after_seconds},
+            retry_after_seconds=outcome.retry_after_seconds,
+        )
+        response["Retry-After"] = str(outcome.retry_after_seconds)
+        return response
+    detail = _("If this number is registered, a code is on its way. It is valid for %(minutes)d minutes.") % {
+        "minutes": settings.LOGIN_CODE_TTL_SECONDS // 60
+    }
+    return 202, LoginCodeOut(detail=detail, retry_after_seconds=outcome.retry_after_seconds)
+
+
+@router.get("/me", response=ProfileOut, summary="My profile")
+def my_profile(request: HttpRequest) -> ProfileOut:
+    return ProfileOut.from_user(request.user)  # type: ignore[arg-type]
+
+
+@router.get("/me/companies", response=list[CompanyRoleOut], summary="The companies I act for")
+def my_companies(request: HttpRequest) -> list[CompanyRoleOut]:
+    return [CompanyRoleOut.from_agent(agent) for agent in queries.company_roles_of(request.user)]  # type: ignore[arg-type]
+
+
+@router.post("/companies", response={201: CompanyRoleOut}, summary="Register a company I work for")
+def register_company(request: HttpRequest, payload: CompanyIn) -> tuple[int, CompanyRoleOut]:
+    if not isinstance(request.user, User):
+        raise HttpError(401, _("Please log in first."))
+    agent = actions.do_register_company(request.user, **payload.dict())
+    return 201, CompanyRoleOut.from_agent(agent)

@@ -8,3 +8,6 @@ class AccountsConfig(AppConfig):
     name = "yiwang.accounts"
     label = "accounts"
     verbose_name = _("Accounts")
+
+    def ready(self) -> None:
+        from yiwang.accounts import signals  # noqa: F401  (connects the audit receivers)

@@ -3,9 +3,19 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
+from yiwang.accounts import views
+
 app_name = "accounts"
 urlpatterns = [
-    path("login/", auth_views.LoginView.as_view(), name="login"),
+    path("register/", views.register, name="register"),
+    path("login/", views.login_view, name="login"),
+    path("login/code/request/", views.login_code_request, name="login_code_request"),
+    path("login/code/", views.login_code, name="login_code"),
+    path("login/otp/", views.otp_verify, name="otp_verify"),
+    path("login/otp/enrol/", views.otp_enrol, name="otp_enrol"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("register/", auth_views.LoginView.as_view(), name="register"),
+    path("companies/", views.my_companies, name="companies"),
+    path("companies/register/", views.company_register, name="company_register"),
+    path("companies/agents/<int:agent_id>/approve/", views.agent_approve, name="agent_approve"),
+    path("companies/agents/<int:agent_id>/revoke/", views.agent_revoke, name="agent_revoke"),
 ]

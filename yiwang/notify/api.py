@@ -1,5 +1,37 @@
-"""API endpoints of the notify app."""
+"""API endpoints of the notify app: the caller's in-site messages (我的消息)."""
 
-from ninja import Router
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.http import HttpRequest
+from django.db.models import QuerySet
+from ninja import Router, Schema
+from ninja.pagination import PageNumberPagination, paginate
+
+from yiwang.notify import actions, queries
+from yiwang.notify.models import Notification
 
 router = Router(tags=["notify"])
+
+
+class NotificationOut(Schema):
+    reference: str
+    subject: str
+    body: str
+    created_at: datetime
+    read_at: datetime | None
+    is_read: bool
+
+
+@router.get("/me/notifications", response=list[NotificationOut], summary="My in-site messages, newest first")
+@paginate(PageNumberPagination, page_size=20)
+def list_my_notifications(request: HttpRequest) -> QuerySet[Notification]:
+    return queries.inbox_of(request.user)
+
+
+@router.post(
+    "/me/notifications/{reference}/read", response=NotificationOut, summary="Mark one of my messages read"
+)
+def mark_my_notification_read(request: HttpRequest, reference: str) -> Notification:
+    return actions.do_mark_notification_read(request.user, reference)

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from yiwang.portal import views
+from yiwang.office import views
 
 app_name = "office"
 urlpatterns = [path("", views.home, name="home")]

@@ -1,1 +1,27 @@
-"""Views of the office app: thin, they call actions and queries."""
+"""Staff pages (工作台): thin views over queries and actions."""
+
+from __future__ import annotations
+
+from itertools import groupby
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from yiwang.core.permissions import is_platform_admin, roles_of, staff_required
+
+
+@staff_required
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    """The staff landing page (工作台首页): the staff member's departments and roles."""
+    held_roles = roles_of(request.user)
+    departments = [
+        (department, [staff_role.get_role_display() for staff_role in staff_roles])
+        for department, staff_roles in groupby(held_roles, key=lambda staff_role: staff_role.department)
+    ]
+    return render(
+        request,
+        "office/home.html",
+        {"departments": departments, "is_platform_admin": is_platform_admin(request.user)},
+    )

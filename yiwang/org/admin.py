@@ -1,6 +1,7 @@
 """Admin registrations of the org app: reference data for divisions, departments and staff roles."""
 
 from django.contrib import admin
+from django.http import HttpRequest
 
 from yiwang.org.models import Department, Division, StaffRole
 
@@ -29,11 +30,11 @@ class StaffRoleAdmin(admin.ModelAdmin):
     list_filter = ["role", "department"]
     search_fields = ["user__username", "user__real_name", "department__name"]
 
-    def has_add_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def has_add_permission(self, request: HttpRequest, obj: StaffRole | None = None) -> bool:
         return False
 
-    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def has_change_permission(self, request: HttpRequest, obj: StaffRole | None = None) -> bool:
         return False
 
-    def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def has_delete_permission(self, request: HttpRequest, obj: StaffRole | None = None) -> bool:
         return False

@@ -1,0 +1,17 @@
+"""The Django admin behind a second factor (管理后台双因素): only OTP-verified staff get in."""
+
+from __future__ import annotations
+
+from django.contrib.admin.apps import AdminConfig
+from django_otp.admin import OTPAdminSite
+
+
+class OtpAdminSite(OTPAdminSite):
+    """django-otp's admin site under the usual ``admin`` name, so ``admin:`` URLs keep working."""
+
+    def __init__(self, name: str = "admin") -> None:
+        super().__init__(name)
+
+
+class OtpAdminConfig(AdminConfig):
+    default_site = "yiwang.accounts.admin_site.OtpAdminSite"

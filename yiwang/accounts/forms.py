@@ -1,0 +1,139 @@
+"""Forms of the accounts app. Field rules live in the actions; forms collect input and show their errors."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib.auth import authenticate
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+
+from yiwang.accounts.models import User
+from yiwang.accounts.queries import username_for_login
+from yiwang.core.validators import normalise_phone
+
+
+class RegistrationForm(forms.Form):
+    """Citizen self-registration (公众注册)."""
+
+    real_name = forms.CharField(label=_("Real name"), max_length=50, help_text=_("As on your resident ID card."))
+    resident_id = forms.CharField(
+        label=_("Resident ID number"), max_length=18, help_text=_("18 characters; the last may be X.")
+    )
+    phone = forms.CharField(
+        label=_("Mobile number"), max_length=20, help_text=_("You log in with this number.")
+    )
+    password = forms.CharField(
+        label=_("Password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=_("At least 8 characters, not only digits, not a common password."),
+    )
+    password_confirmation = forms.CharField(
+        label=_("Password again"), strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["real_name"].widget.attrs["autocomplete"] = "name"
+        self.fields["phone"].widget.attrs.update({"autocomplete": "tel", "inputmode": "tel"})
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        password, confirmation = cleaned.get("password"), cleaned.get("password_confirmation")
+        if password and confirmation and password != confirmation:
+            self.add_error("password_confirmation", _("The two passwords are not the same."))
+        return cleaned
+
+
+class _AuthenticatingForm(forms.Form):
+    """A login form that authenticates through django.contrib.auth (so django-axes sees every failure)."""
+
+    error_message = _("The details you entered are not correct.")
+
+    def __init__(self, request: HttpRequest, *args: Any, **kwargs: Any) -> None:
+        self.request = request
+        self.user: User | None = None
+        super().__init__(*args, **kwargs)
+
+    def credentials(self, cleaned: dict[str, Any]) -> dict[str, Any]:
+        raise NotImplementedError
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if self.errors:
+            return cleaned
+        user = authenticate(self.request, **self.credentials(cleaned))
+        if user is None or not user.is_active:
+            raise forms.ValidationError(self.error_message, code="invalid_login")
+        self.user = user  # type: ignore[assignment]
+        return cleaned
+
+
+class PasswordLoginForm(_AuthenticatingForm):
+    """Log in with a password (密码登录): citizens by phone or resident ID number, staff by username."""
+
+    username = forms.CharField(
+        label=_("Mobile number, resident ID number or staff username"),
+        max_length=150,
+        widget=forms.TextInput(attrs={"autocomplete": "username", "autofocus": True}),
+    )
+    password = forms.CharField(
+        label=_("Password"), strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "current-password"})
+    )
+    error_message = _("The account or password is not correct. After 5 failures the account is locked for a while.")
+
+    def credentials(self, cleaned: dict[str, Any]) -> dict[str, Any]:
+        return {"username": username_for_login(cleaned["username"]), "password": cleaned["password"]}
+
+
+class LoginCodeRequestForm(forms.Form):
+    """Ask for a one-time login code (获取短信验证码)."""
+
+    phone = forms.CharField(
+        label=_("Mobile number"),
+        max_length=20,
+        widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel", "autofocus": True}),
+    )
+
+
+class LoginCodeForm(_AuthenticatingForm):
+    """Log in with the one-time code (短信验证码登录)."""
+
+    phone = forms.CharField(
+        label=_("Mobile number"),
+        max_length=20,
+        widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
+    )
+    code = forms.CharField(
+        label=_("Verification code"),
+        min_length=6,
+        max_length=6,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}),
+    )
+    error_message = _("The code is wrong, used or expired. Request a new code if needed.")
+
+    def credentials(self, cleaned: dict[str, Any]) -> dict[str, Any]:
+        return {"username": normalise_phone(cleaned["phone"]), "code": cleaned["code"]}
+
+
+class TotpForm(forms.Form):
+    """The 6-digit code of the authenticator app (动态口令)."""
+
+    token = forms.CharField(
+        label=_("Authenticator code"),
+        min_length=6,
+        max_length=6,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}),
+    )
+
+
+class CompanyRegistrationForm(forms.Form):
+    """Register a company (企业注册)."""
+
+    uscc = forms.CharField(label=_("Unified social credit code"), max_length=18)
+    name = forms.CharField(label=_("Company name"), max_length=200)
+    legal_representative_name = forms.CharField(label=_("Legal representative"), max_length=50)
+    legal_representative_id = forms.CharField(label=_("Legal representative's resident ID number"), max_length=18)
+    registered_address = forms.CharField(label=_("Registered address"), max_length=200, required=False)
