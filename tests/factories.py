@@ -5,8 +5,10 @@ from __future__ import annotations
 import factory
 from factory.django import DjangoModelFactory
 
-from yiwang.accounts.models import User
+from yiwang.accounts.models import AssuranceLevel, Company, User, UserKind
+from yiwang.core.validators import resident_id_check_char, uscc_check_char
 from yiwang.notify.models import Channel, NotificationTemplate
+from yiwang.org.models import Department, Division, DivisionLevel, Role, StaffRole
 
 
 class UserFactory(DjangoModelFactory):
@@ -22,6 +24,46 @@ class UserFactory(DjangoModelFactory):
     password = factory.django.Password("correct horse battery")
 
 
+def make_resident_id(serial: int, birth_date: str = "19900101", region: str = "110101") -> str:
+    """A valid 18-character resident ID number (GB 11643) for test data."""
+    first17 = f"{region}{birth_date}{serial % 1000:03d}"
+    return first17 + resident_id_check_char(first17)
+
+
+def make_uscc(serial: int) -> str:
+    """A valid unified social credit code (GB 32100) for test data."""
+    first17 = f"91110000{serial % 10**9:09d}"
+    return first17 + uscc_check_char(first17)
+
+
+class CitizenFactory(UserFactory):
+    """A self-registered citizen: username = mobile number, valid resident ID; password ``correct horse battery``."""
+
+    phone = factory.Sequence(lambda n: f"137{n:08d}")
+    username = factory.SelfAttribute("phone")
+    resident_id = factory.Sequence(make_resident_id)
+    kind = UserKind.CITIZEN
+    assurance_level = AssuranceLevel.L1
+
+
+class StaffFactory(UserFactory):
+    """A government staff member (工作人员) with a plain username and no phone."""
+
+    username = factory.Sequence(lambda n: f"staff{n}")
+    phone = None
+    kind = UserKind.STAFF
+
+
+class CompanyFactory(DjangoModelFactory):
+    class Meta:
+        model = Company
+
+    uscc = factory.Sequence(make_uscc)
+    name = factory.Sequence(lambda n: f"测试科技有限公司{n}")
+    legal_representative_name = "李四"
+    legal_representative_id = factory.Sequence(lambda n: make_resident_id(n, birth_date="19800202"))
+
+
 class NotificationTemplateFactory(DjangoModelFactory):
     class Meta:
         model = NotificationTemplate
@@ -32,3 +74,39 @@ class NotificationTemplateFactory(DjangoModelFactory):
     name = "测试模板"
     subject = ""
     body = "您好((name))，您的事项((item))已受理。"
+
+
+class DivisionFactory(DjangoModelFactory):
+    """A county-level division (区县) with a unique 12-digit code."""
+
+    class Meta:
+        model = Division
+        django_get_or_create = ("code",)
+
+    code = factory.Sequence(lambda n: f"5199{n:02d}000000")
+    name = factory.Sequence(lambda n: f"测试{n}区")
+    level = DivisionLevel.COUNTY
+
+
+class DepartmentFactory(DjangoModelFactory):
+    """A department (部门) with its public contact details."""
+
+    class Meta:
+        model = Department
+
+    code = factory.Sequence(lambda n: f"dept-{n}")
+    name = factory.Sequence(lambda n: f"测试{n}局")
+    short_name = factory.LazyAttribute(lambda department: department.name)
+    division = factory.SubFactory(DivisionFactory)
+    duties = "负责测试事项的受理和办理。"
+    phone = "0826-2330000"
+    address = "广安市广安区测试路1号"
+
+
+class StaffRoleFactory(DjangoModelFactory):
+    class Meta:
+        model = StaffRole
+
+    user = factory.SubFactory(StaffFactory)
+    department = factory.SubFactory(DepartmentFactory)
+    role = Role.WINDOW_CLERK

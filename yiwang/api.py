@@ -7,9 +7,11 @@ from ninja import NinjaAPI
 from ninja.security import django_auth
 
 from yiwang.accounts.api import router as accounts_router
+from yiwang.catalog.api import router as catalog_router
 from yiwang.core.problems import install_problem_handlers
 from yiwang.notify.api import router as notify_router
 from yiwang.org.api import router as org_router
+from yiwang.search.api import router as search_router
 
 api = NinjaAPI(
     title="Yiwang 一网 API",
@@ -22,3 +24,5 @@ install_problem_handlers(api)
 api.add_router("/", accounts_router)
 api.add_router("/", org_router)
 api.add_router("/", notify_router)
+api.add_router("/", search_router)
+api.add_router("/", catalog_router)

@@ -34,9 +34,11 @@ INSTALLED_APPS = [
     "yiwang.org",
     "yiwang.accounts",
     "yiwang.notify",
+    "yiwang.search",
     "yiwang.portal",
     "yiwang.office",
-    "yiwang.accounts.admin_site.OtpAdminConfig",  # django.contrib.admin behind an authenticator code
+    "yiwang.catalog",
+    "yiwang.accounts.apps.OtpAdminConfig",  # django.contrib.admin behind an authenticator code
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -163,6 +165,9 @@ TASKS = {
     }
 }
 
+# Search index (搜索): "sqlite_fts5" (own file in DATA_DIR), "postgres" (main database), or "auto" (by database).
+SEARCH_BACKEND = env_choice("SEARCH_BACKEND", "auto", {"auto", "sqlite_fts5", "postgres"})
+
 # --- Authentication ---------------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
@@ -255,5 +260,9 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"axes": {"level": "WARNING"}},
+    "loggers": {
+        "axes": {"level": "WARNING"},
+        # run_huey installs its own handler; don't print every line twice through the root logger.
+        "huey": {"handlers": ["console"], "level": "INFO", "propagate": False},
+    },
 }

@@ -14,7 +14,9 @@ urlpatterns = [
     path("accounts/", include("yiwang.accounts.urls")),
     path("inbox/", include("yiwang.notify.urls")),
     path("org/", include("yiwang.org.urls")),
+    path("search/", include("yiwang.search.urls")),
     path("office/", include("yiwang.office.urls")),
+    path("services/", include("yiwang.catalog.urls")),
     path("", include("yiwang.portal.urls")),
 ]
 

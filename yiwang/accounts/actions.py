@@ -6,6 +6,7 @@ transaction. Secrets (passwords, codes, TOTP keys) never reach the audit record.
 
 from __future__ import annotations
 
+import math
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -33,6 +34,7 @@ from yiwang.accounts.models import (
 )
 from yiwang.accounts.queries import active_citizen_with_phone
 from yiwang.core.audit import record_audit
+from yiwang.core.models import AuditRecord
 from yiwang.core.validators import (
     normalise_phone,
     normalise_resident_id,
@@ -46,6 +48,12 @@ from yiwang.notify.models import Channel, NotificationTemplate
 
 REAL_NAME_MAX_LENGTH = 50
 TOTP_DEVICE_NAME = "authenticator"
+
+
+def _notify_if_template(template_key: str, user: User, personalisation: dict[str, Any]) -> None:
+    """Put a message in the user's inbox (站内信) when that template is set up."""
+    if NotificationTemplate.objects.filter(key=template_key, channel=Channel.INBOX).exists():
+        do_send_notification(template_key, Channel.INBOX, recipient=user, personalisation=personalisation)
 
 
 def _collect(errors: dict[str, list[ValidationError]], field: str, validator: Any, value: str) -> None:
@@ -76,12 +84,16 @@ def check_citizen_registration(real_name: str, resident_id: str, phone: str, pas
     if "resident_id" not in errors and User.objects.filter(resident_id=resident_id).exists():
         errors["resident_id"] = [
             ValidationError(
-                _("This resident ID number is already registered. Log in, or reset the password of that account.")
+                _(
+                    "This resident ID number is already registered. Log in, or reset the password of that account."
+                )
             )
         ]
     if "phone" not in errors and User.objects.filter(phone=phone).exists():
         errors["phone"] = [
-            ValidationError(_("This mobile number is already registered. Log in with it, or use another number."))
+            ValidationError(
+                _("This mobile number is already registered. Log in with it, or use another number.")
+            )
         ]
     candidate = User(username=phone, phone=phone, real_name=real_name, resident_id=resident_id)
     _collect(errors, "password", lambda value: validate_password(value, candidate), password)
@@ -108,8 +120,7 @@ def do_register_citizen(*, real_name: str, resident_id: str, phone: str, passwor
             user.set_password(password)
             user.save()
             record_audit(user, "accounts.register", user, {"kind": user.kind, "assurance_level": 1})
-            if NotificationTemplate.objects.filter(key="welcome", channel=Channel.INBOX).exists():
-                do_send_notification("welcome", Channel.INBOX, recipient=user, personalisation={"name": real_name})
+            _notify_if_template("welcome", user, {"name": real_name})
     except IntegrityError:
         # Someone registered the same number between the check and the insert: report it as a field error.
         check_citizen_registration(real_name, resident_id, phone, password)
@@ -250,7 +261,9 @@ def do_verify_totp(user: User, token: str, *, device: TOTPDevice | None = None) 
 
     Verifying the unconfirmed ``device`` of an enrolment confirms it.
     """
-    devices = [device] if device is not None else list(TOTPDevice.objects.devices_for_user(user, confirmed=True))
+    devices = (
+        [device] if device is not None else list(TOTPDevice.objects.devices_for_user(user, confirmed=True))
+    )
     for candidate in devices:
         verified = django_otp.verify_token(user, candidate.persistent_id, token.strip())
         if verified is None:
@@ -260,6 +273,11 @@ def do_verify_totp(user: User, token: str, *, device: TOTPDevice | None = None) 
                 verified.confirmed = True
                 verified.save(update_fields=["confirmed"])
                 record_audit(user, "accounts.totp_enrolled", ("otp_totp.totpdevice", str(verified.pk)))
+                _notify_if_template(
+                    "staff-totp-enrolled",
+                    user,
+                    {"name": str(user), "time": timezone.localtime().strftime("%Y-%m-%d %H:%M")},
+                )
         return verified
     return None
 
@@ -282,15 +300,27 @@ def do_record_logout(user: User) -> None:
 
 
 def do_record_lockout(username: str, ip_address: str | None) -> None:
-    """Record that a login name was locked out after too many failures (账户锁定)."""
+    """Record a login attempt refused by the lockout (账户锁定); tell the account holder once per lockout."""
     user = User.objects.filter(username=username).first()
+    cooloff = timedelta(hours=settings.AXES_COOLOFF_TIME)
     with transaction.atomic():
+        first_of_lockout = (
+            user is None
+            or not AuditRecord.objects.filter(
+                action="accounts.locked",
+                object_type=User._meta.label_lower,
+                object_id=str(user.pk),
+                created_at__gte=timezone.now() - cooloff,
+            ).exists()
+        )
         record_audit(
             None,
             "accounts.locked",
             user if user is not None else ("accounts.login_name", username[:100]),
             {"ip_address": ip_address or ""},
         )
+        if user is not None and first_of_lockout:
+            _notify_if_template("account-locked", user, {"minutes": math.ceil(cooloff.total_seconds() / 60)})
 
 
 # --- Companies and their agents (企业与经办人) ---------------------------------------------------------------
@@ -346,9 +376,12 @@ def do_register_company(
                 registered_address=registered_address.strip(),
             )
             record_audit(user, "accounts.company_registered", company, {"uscc": uscc, "name": name})
-        elif not is_legal_representative or company.agents.filter(
-            role=AgentRole.LEGAL_REPRESENTATIVE, approved_at__isnull=False, revoked_at__isnull=True
-        ).exists():
+        elif (
+            not is_legal_representative
+            or company.agents.filter(
+                role=AgentRole.LEGAL_REPRESENTATIVE, approved_at__isnull=False, revoked_at__isnull=True
+            ).exists()
+        ):
             raise ValidationError(
                 {
                     "uscc": _(
@@ -364,7 +397,9 @@ def do_register_company(
             role=role,
             approved_at=timezone.now() if is_legal_representative else None,
         )
-        record_audit(user, "accounts.agent_added", agent, {"role": role, "pending": agent.approved_at is None})
+        record_audit(
+            user, "accounts.agent_added", agent, {"role": role, "pending": agent.approved_at is None}
+        )
     return agent
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.contrib.admin.apps import AdminConfig
 from django_otp.admin import OTPAdminSite
 
 
@@ -11,7 +10,3 @@ class OtpAdminSite(OTPAdminSite):
 
     def __init__(self, name: str = "admin") -> None:
         super().__init__(name)
-
-
-class OtpAdminConfig(AdminConfig):
-    default_site = "yiwang.accounts.admin_site.OtpAdminSite"

@@ -18,7 +18,7 @@ def _staff_otp_guard(request: HttpRequest) -> HttpResponse | None:
         return redirect_to_login(request.get_full_path())
     if not getattr(user, "is_government_staff", False):
         raise PermissionDenied
-    if not user.is_verified():  # type: ignore[union-attr]
+    if not user.is_verified():  # type: ignore[attr-defined]  # set by django_otp's OTPMiddleware
         return redirect_to_login(request.get_full_path())
     return None
 

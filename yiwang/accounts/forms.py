@@ -17,7 +17,9 @@ from yiwang.core.validators import normalise_phone
 class RegistrationForm(forms.Form):
     """Citizen self-registration (公众注册)."""
 
-    real_name = forms.CharField(label=_("Real name"), max_length=50, help_text=_("As on your resident ID card."))
+    real_name = forms.CharField(
+        label=_("Real name"), max_length=50, help_text=_("As on your resident ID card.")
+    )
     resident_id = forms.CharField(
         label=_("Resident ID number"), max_length=18, help_text=_("18 characters; the last may be X.")
     )
@@ -31,7 +33,9 @@ class RegistrationForm(forms.Form):
         help_text=_("At least 8 characters, not only digits, not a common password."),
     )
     password_confirmation = forms.CharField(
-        label=_("Password again"), strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+        label=_("Password again"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -60,6 +64,12 @@ class _AuthenticatingForm(forms.Form):
     def credentials(self, cleaned: dict[str, Any]) -> dict[str, Any]:
         raise NotImplementedError
 
+    def authenticated_user(self) -> User:
+        """The user who logged in; only after ``is_valid()`` returned True."""
+        if self.user is None:
+            raise RuntimeError("the login form is not valid")
+        return self.user
+
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
         if self.errors:
@@ -67,7 +77,7 @@ class _AuthenticatingForm(forms.Form):
         user = authenticate(self.request, **self.credentials(cleaned))
         if user is None or not user.is_active:
             raise forms.ValidationError(self.error_message, code="invalid_login")
-        self.user = user  # type: ignore[assignment]
+        self.user = user
         return cleaned
 
 
@@ -80,9 +90,13 @@ class PasswordLoginForm(_AuthenticatingForm):
         widget=forms.TextInput(attrs={"autocomplete": "username", "autofocus": True}),
     )
     password = forms.CharField(
-        label=_("Password"), strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "current-password"})
+        label=_("Password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
     )
-    error_message = _("The account or password is not correct. After 5 failures the account is locked for a while.")
+    error_message = _(
+        "The account or password is not correct. After 5 failures the account is locked for a while."
+    )
 
     def credentials(self, cleaned: dict[str, Any]) -> dict[str, Any]:
         return {"username": username_for_login(cleaned["username"]), "password": cleaned["password"]}
@@ -110,7 +124,9 @@ class LoginCodeForm(_AuthenticatingForm):
         label=_("Verification code"),
         min_length=6,
         max_length=6,
-        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}),
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}
+        ),
     )
     error_message = _("The code is wrong, used or expired. Request a new code if needed.")
 
@@ -125,7 +141,9 @@ class TotpForm(forms.Form):
         label=_("Authenticator code"),
         min_length=6,
         max_length=6,
-        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}),
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}
+        ),
     )
 
 
@@ -135,5 +153,7 @@ class CompanyRegistrationForm(forms.Form):
     uscc = forms.CharField(label=_("Unified social credit code"), max_length=18)
     name = forms.CharField(label=_("Company name"), max_length=200)
     legal_representative_name = forms.CharField(label=_("Legal representative"), max_length=50)
-    legal_representative_id = forms.CharField(label=_("Legal representative's resident ID number"), max_length=18)
+    legal_representative_id = forms.CharField(
+        label=_("Legal representative's resident ID number"), max_length=18
+    )
     registered_address = forms.CharField(label=_("Registered address"), max_length=200, required=False)

@@ -97,8 +97,12 @@ class CompanyAgent(models.Model):
     representative approves them. An agent acts for the company while approved, not revoked and not expired.
     """
 
-    company = models.ForeignKey(Company, verbose_name=_("company"), on_delete=models.CASCADE, related_name="agents")
-    user = models.ForeignKey(User, verbose_name=_("person"), on_delete=models.CASCADE, related_name="company_roles")
+    company = models.ForeignKey(
+        Company, verbose_name=_("company"), on_delete=models.CASCADE, related_name="agents"
+    )
+    user = models.ForeignKey(
+        User, verbose_name=_("person"), on_delete=models.CASCADE, related_name="company_roles"
+    )
     role = models.CharField(_("role"), max_length=30, choices=AgentRole.choices)
     granted_by = models.ForeignKey(
         User, verbose_name=_("granted by"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -111,7 +115,9 @@ class CompanyAgent(models.Model):
     class Meta:
         verbose_name = _("company agent")
         verbose_name_plural = _("company agents")
-        constraints = [models.UniqueConstraint(fields=["company", "user", "role"], name="unique_company_agent")]
+        constraints = [
+            models.UniqueConstraint(fields=["company", "user", "role"], name="unique_company_agent")
+        ]
 
     def __str__(self) -> str:
         return f"{self.user} · {self.company} · {self.get_role_display()}"

@@ -55,7 +55,9 @@ def agents_managed_by(user: User) -> QuerySet[CompanyAgent]:
     """Authorised agents of the companies where ``user`` is the acting legal representative."""
     represented = [
         role.company_id
-        for role in company_roles_of(user).filter(role=AgentRole.LEGAL_REPRESENTATIVE, approved_at__isnull=False)
+        for role in company_roles_of(user).filter(
+            role=AgentRole.LEGAL_REPRESENTATIVE, approved_at__isnull=False
+        )
     ]
     return (
         CompanyAgent.objects.filter(

@@ -35,5 +35,7 @@ def audit_logout(sender: Any, request: HttpRequest | None, user: User | None, **
 
 
 @receiver(user_locked_out, dispatch_uid="accounts.audit_lockout")
-def audit_lockout(sender: Any, request: HttpRequest, username: str | None, ip_address: str | None, **kwargs: Any) -> None:
+def audit_lockout(
+    sender: Any, request: HttpRequest, username: str | None, ip_address: str | None, **kwargs: Any
+) -> None:
     do_record_lockout(username or "", ip_address)

@@ -70,7 +70,9 @@ def register(request: HttpRequest) -> HttpResponse:
             form.add_error(None, error)
         else:
             auth.login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-            messages.success(request, _("Welcome, %(name)s. Your account is ready.") % {"name": user.real_name})
+            messages.success(
+                request, _("Welcome, %(name)s. Your account is ready.") % {"name": user.real_name}
+            )
             return redirect(settings.LOGIN_REDIRECT_URL)
     return render(request, "accounts/register.html", {"form": form})
 
@@ -82,8 +84,7 @@ def login_view(request: HttpRequest) -> HttpResponse:
     """Log in with a password (密码登录). Staff continue to the authenticator code before being logged in."""
     form = PasswordLoginForm(request, request.POST or None)
     if request.method == "POST" and form.is_valid():
-        user = form.user
-        assert user is not None
+        user = form.authenticated_user()
         if user.is_government_staff:
             return _start_staff_second_step(request, user)
         auth.login(request, user)
@@ -116,10 +117,13 @@ def _pending_staff(request: HttpRequest) -> tuple[User, dict[str, Any]] | None:
     return user, pending
 
 
-def _finish_staff_login(request: HttpRequest, user: User, device: TOTPDevice, pending: dict[str, Any]) -> HttpResponse:
+def _finish_staff_login(
+    request: HttpRequest, user: User, device: TOTPDevice, pending: dict[str, Any]
+) -> HttpResponse:
     request.session.pop(PENDING_STAFF_SESSION_KEY, None)
+    user.backend = pending["backend"]  # type: ignore[attr-defined]
     user.otp_device = device  # type: ignore[attr-defined]  # django_otp.login() runs on user_logged_in
-    auth.login(request, user, backend=pending["backend"])
+    auth.login(request, user)
     return HttpResponseRedirect(pending["next"])
 
 
@@ -163,7 +167,9 @@ def otp_enrol(request: HttpRequest) -> HttpResponse:
         form.add_error("token", _("The code is not correct. Check the clock of your phone and try again."))
     context = {
         "form": form,
-        "qr_svg": segno.make(device.config_url, error="m").svg_inline(scale=4, title=_("Authenticator QR code")),
+        "qr_svg": segno.make(device.config_url, error="m").svg_inline(
+            scale=4, title=_("Authenticator QR code")
+        ),
         "secret": b32encode(device.bin_key).decode(),
     }
     return render(request, "accounts/otp_enrol.html", context)
@@ -191,7 +197,9 @@ def login_code_request(request: HttpRequest) -> HttpResponse:
             else:
                 messages.info(
                     request,
-                    _("If this number is registered, a code is on its way. It is valid for %(minutes)d minutes.")
+                    _(
+                        "If this number is registered, a code is on its way. It is valid for %(minutes)d minutes."
+                    )
                     % {"minutes": settings.LOGIN_CODE_TTL_SECONDS // 60},
                 )
             target = reverse("accounts:login_code")
@@ -205,9 +213,8 @@ def login_code(request: HttpRequest) -> HttpResponse:
     initial = {"phone": request.session.get(LOGIN_CODE_PHONE_SESSION_KEY, "")}
     form = LoginCodeForm(request, request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
-        assert form.user is not None
         request.session.pop(LOGIN_CODE_PHONE_SESSION_KEY, None)
-        auth.login(request, form.user)
+        auth.login(request, form.authenticated_user())
         return redirect(_next_url(request, settings.LOGIN_REDIRECT_URL))
     return _render_with_next(request, "accounts/login_code.html", {"form": form})
 
@@ -216,7 +223,9 @@ def login_code(request: HttpRequest) -> HttpResponse:
 
 
 def locked_out(
-    request: HttpRequest, original_response: HttpResponse | None = None, credentials: dict[str, Any] | None = None
+    request: HttpRequest,
+    original_response: HttpResponse | None = None,
+    credentials: dict[str, Any] | None = None,
 ) -> HttpResponse:
     """Called by django-axes when a login name is locked: a page, or problem+json for the API (429)."""
     minutes = math.ceil(settings.AXES_COOLOFF_TIME * 60)
@@ -227,7 +236,9 @@ def locked_out(
     if request.path.startswith("/api/"):
         response = problem_response(request, 429, "locked-out", _("Account locked"), message)
     else:
-        response = render(request, "accounts/locked_out.html", {"message": message, "minutes": minutes}, status=429)
+        response = render(
+            request, "accounts/locked_out.html", {"message": message, "minutes": minutes}, status=429
+        )
     response["Retry-After"] = str(minutes * 60)
     return response
 
@@ -256,13 +267,16 @@ def company_register(request: HttpRequest) -> HttpResponse:
             if agent.approved_at is None:
                 messages.info(
                     request,
-                    _("%(company)s is registered. Its legal representative must approve you before you act for it.")
+                    _(
+                        "%(company)s is registered. Its legal representative must approve you before you act for it."
+                    )
                     % {"company": agent.company.name},
                 )
             else:
                 messages.success(
-                    request, _("%(company)s is registered with you as its legal representative.")
-                    % {"company": agent.company.name}
+                    request,
+                    _("%(company)s is registered with you as its legal representative.")
+                    % {"company": agent.company.name},
                 )
             return redirect("accounts:companies")
     return render(request, "accounts/company_register.html", {"form": form})

@@ -11,12 +11,12 @@ from collections.abc import Callable
 from functools import wraps
 from typing import TYPE_CHECKING, Any
 
-from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 
+from yiwang.accounts.decorators import staff_otp_required
 from yiwang.org.models import Department, Role, StaffRole
 
 if TYPE_CHECKING:
@@ -113,23 +113,15 @@ def check_role(user: Any, *roles: str, department: Department | None = None) -> 
         raise PermissionDenied(_("This needs one of these roles: %(roles)s.") % {"roles": labels})
 
 
-def staff_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Page decorator: verified staff only. Anonymous visitors and staff without a verified session are sent to
-    the login page; everyone else (citizens) gets 403."""
-
-    @wraps(view)
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        user = request.user
-        if not user.is_authenticated or (_is_active_staff(user) and not is_verified_staff(user)):
-            return redirect_to_login(request.get_full_path())
-        check_verified_staff(user)
-        return view(request, *args, **kwargs)
-
-    return wrapped
+staff_required = staff_otp_required
+"""Page decorator: verified staff only (the accounts app's ``staff_otp_required``, re-exported here so pages take
+every guard from this module). Visitors and staff without an authenticator code go to the login page; citizens
+get 403."""
 
 
 def require_role(*roles: str) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
-    """Page decorator: verified staff holding one of ``roles`` in some department (or a platform admin)."""
+    """Page decorator: verified staff (see ``staff_required``) holding one of ``roles`` in some department,
+    or a platform admin; other staff and citizens get 403."""
 
     def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
         @staff_required

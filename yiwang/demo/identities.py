@@ -16,7 +16,9 @@ DEMO_SEED = b"yiwang-demo-district-guangan-2026"
 
 _ORG_CODE_WEIGHTS = (3, 7, 9, 10, 5, 8, 4, 2)
 
-SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒋蔡余杜叶程苏魏吕丁任沈姚卢"
+SURNAMES = (
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒋蔡余杜叶程苏魏吕丁任沈姚卢"
+)
 MALE_GIVEN_NAMES = (
     "伟", "强", "军", "勇", "杰", "涛", "明", "斌", "浩然", "志强", "建华", "国庆", "宇航", "俊杰", "文博",
     "晓东", "子轩", "永平", "德明", "家豪",
@@ -39,7 +41,9 @@ def citizen_is_male(index: int) -> bool:
 def citizen_name(index: int) -> str:
     """A Chinese name from the fixed lists, matching the citizen's sex."""
     given_names = MALE_GIVEN_NAMES if citizen_is_male(index) else FEMALE_GIVEN_NAMES
-    return SURNAMES[index % len(SURNAMES)] + given_names[(index * 7 // len(SURNAMES) + index) % len(given_names)]
+    return (
+        SURNAMES[index % len(SURNAMES)] + given_names[(index * 7 // len(SURNAMES) + index) % len(given_names)]
+    )
 
 
 def citizen_phone(index: int) -> str:

@@ -91,13 +91,14 @@ def do_send_notification(
 
     ``((name))`` placeholders are filled from ``personalisation`` (plain text). An in-site message (站内信) is
     delivered at once; e-mail and SMS are created and handed to the queue when the transaction commits.
+    For a template that ``contains_secret`` (a login code) the personalisation is not stored.
     """
     values = dict(personalisation or {})
     try:
         template = NotificationTemplate.objects.get(key=template_key, channel=channel)
     except NotificationTemplate.DoesNotExist:
         raise NotificationTemplate.DoesNotExist(
-            f"there is no {channel!r} notification template with key {template_key!r}"
+            f"there is no '{channel}' notification template with key {template_key!r}"
         ) from None
     address = _recipient_address(channel, recipient, to_address)
     subject, body = render_message(template.subject, template.body, values)
@@ -110,7 +111,7 @@ def do_send_notification(
             channel=channel,
             recipient=recipient,
             to_address=address,
-            personalisation=values,
+            personalisation={} if template.contains_secret else values,
             subject=subject,
             body=body,
             status=DeliveryStatus.DELIVERED if delivered_at else DeliveryStatus.CREATED,

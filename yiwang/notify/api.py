@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import cast
 
-from django.http import HttpRequest
 from django.db.models import QuerySet
+from django.http import HttpRequest
 from ninja import Router, Schema
 from ninja.pagination import PageNumberPagination, paginate
 
+from yiwang.accounts.models import User
 from yiwang.notify import actions, queries
 from yiwang.notify.models import Notification
 
@@ -27,11 +29,11 @@ class NotificationOut(Schema):
 @router.get("/me/notifications", response=list[NotificationOut], summary="My in-site messages, newest first")
 @paginate(PageNumberPagination, page_size=20)
 def list_my_notifications(request: HttpRequest) -> QuerySet[Notification]:
-    return queries.inbox_of(request.user)
+    return queries.inbox_of(cast(User, request.user))
 
 
 @router.post(
     "/me/notifications/{reference}/read", response=NotificationOut, summary="Mark one of my messages read"
 )
 def mark_my_notification_read(request: HttpRequest, reference: str) -> Notification:
-    return actions.do_mark_notification_read(request.user, reference)
+    return actions.do_mark_notification_read(cast(User, request.user), reference)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from django.conf import settings
 from django.core.mail import EmailMessage, make_msgid
@@ -34,10 +35,15 @@ def _claim(notification_id: int) -> bool:
     return claimed == 1
 
 
-def _send(notification: Notification) -> str:
-    """Hand the message to the mail backend or the SMS gateway; return the provider's reference."""
+def _send(notification: Notification) -> tuple[str, bool]:
+    """Hand the message to the mail backend or the SMS gateway.
+
+    Returns the provider's reference and whether the text stays readable on the platform (the demo outbox).
+    """
     if notification.channel == Channel.SMS:
-        return get_sms_gateway().send(notification.to_address, notification.body, notification.reference)
+        gateway = get_sms_gateway()
+        provider_reference = gateway.send(notification.to_address, notification.body, notification.reference)
+        return provider_reference, gateway.keeps_text_readable
     message_id = make_msgid(idstring=notification.reference)
     EmailMessage(
         subject=notification.subject,
@@ -46,16 +52,16 @@ def _send(notification: Notification) -> str:
         to=[notification.to_address],
         headers={"Message-ID": message_id},
     ).send()
-    return message_id
+    return message_id, False
 
 
 def deliver(notification_id: int) -> str | None:
     """Deliver one e-mail or SMS; return its new status, or None when there was nothing to do (idempotent)."""
     if not _claim(notification_id):
         return None
-    notification = Notification.objects.get(pk=notification_id)
+    notification = Notification.objects.select_related("template").get(pk=notification_id)
     try:
-        provider_reference = _send(notification)
+        provider_reference, text_stays_readable = _send(notification)
     except Exception as exc:  # any gateway or mail error: record it, the sweeper retries
         logger.warning("delivery of notification %s failed", notification.reference, exc_info=True)
         Notification.objects.filter(pk=notification_id, status=DeliveryStatus.SENDING).update(
@@ -65,11 +71,14 @@ def deliver(notification_id: int) -> str | None:
         )
         return DeliveryStatus.FAILED
     now = timezone.now()
-    Notification.objects.filter(pk=notification_id, status=DeliveryStatus.SENDING).update(
-        status=DeliveryStatus.DELIVERED,
-        status_changed_at=now,
-        provider_reference=provider_reference[:100],
-        sent_at=now,
-        delivered_at=now,
-    )
+    delivered: dict[str, Any] = {
+        "status": DeliveryStatus.DELIVERED,
+        "status_changed_at": now,
+        "provider_reference": provider_reference[:100],
+        "sent_at": now,
+        "delivered_at": now,
+    }
+    if notification.template and notification.template.contains_secret and not text_stays_readable:
+        delivered.update(subject="", body="")  # a login code is not kept once it has reached its owner
+    Notification.objects.filter(pk=notification_id, status=DeliveryStatus.SENDING).update(**delivered)
     return DeliveryStatus.DELIVERED

@@ -22,6 +22,14 @@ class NotificationTemplate(models.Model):
     name = models.CharField(_("name"), max_length=100)
     subject = models.CharField(_("subject"), max_length=200, blank=True)
     body = models.TextField(_("body"))
+    contains_secret = models.BooleanField(
+        _("contains a secret"),
+        default=False,
+        help_text=_(
+            "For messages such as login codes: the personalisation is not kept and the text is erased once "
+            "delivered (except in the demo SMS outbox)."
+        ),
+    )
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:

@@ -57,9 +57,9 @@ def undelivered_notification_ids(now: datetime) -> list[int]:
     stuck = outgoing.filter(
         status__in=[DeliveryStatus.CREATED, DeliveryStatus.SENDING], status_changed_at__lt=stale_before(now)
     )
-    failed = outgoing.filter(
-        status=DeliveryStatus.FAILED, attempts__lt=settings.NOTIFY_MAX_ATTEMPTS
-    ).only("id", "attempts", "status_changed_at")
+    failed = outgoing.filter(status=DeliveryStatus.FAILED, attempts__lt=settings.NOTIFY_MAX_ATTEMPTS).only(
+        "id", "attempts", "status_changed_at"
+    )
     ids = list(stuck.values_list("id", flat=True))
     ids += [notification.pk for notification in failed if retry_due_at(notification) <= now]
     return sorted(ids)

@@ -21,12 +21,16 @@ class SmsGatewayError(Exception):
 class SmsGateway(ABC):
     """Sends one text message; returns the provider's reference for it."""
 
+    keeps_text_readable = False  # True when the platform itself is where the text is read (the demo outbox)
+
     @abstractmethod
     def send(self, phone: str, text: str, reference: str) -> str: ...
 
 
 class OutboxSmsGateway(SmsGateway):
     """The demo gateway (演示短信网关): nothing leaves the machine, the message stays readable in the outbox page."""
+
+    keeps_text_readable = True
 
     def send(self, phone: str, text: str, reference: str) -> str:
         return OUTBOX_REFERENCE_PREFIX + reference

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from yiwang.accounts.models import User
 from yiwang.notify import actions, queries
 from yiwang.notify.rendering import mask_phone
 from yiwang.notify.sms import outbox_gateway_active
@@ -20,9 +23,13 @@ OUTBOX_PAGE_SIZE = 50
 @require_GET
 def inbox(request: HttpRequest) -> HttpResponse:
     """My in-site messages (我的消息), newest first, unread ones in bold."""
-    page = Paginator(queries.inbox_of(request.user), INBOX_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(queries.inbox_of(cast(User, request.user)), INBOX_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
     return render(
-        request, "notify/inbox.html", {"page": page, "unread_count": queries.unread_count(request.user)}
+        request,
+        "notify/inbox.html",
+        {"page": page, "unread_count": queries.unread_count(cast(User, request.user))},
     )
 
 
@@ -30,7 +37,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
 @require_GET
 def message_detail(request: HttpRequest, reference: str) -> HttpResponse:
     """One in-site message; opening it marks it read. Only its recipient can open it."""
-    notification = actions.do_mark_notification_read(request.user, reference)
+    notification = actions.do_mark_notification_read(cast(User, request.user), reference)
     return render(request, "notify/detail.html", {"notification": notification})
 
 

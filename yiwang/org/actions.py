@@ -21,7 +21,8 @@ def check_can_manage_role(actor: Any, department: Department, role: str) -> None
         if role == Role.PLATFORM_ADMIN:
             raise PermissionDenied(_("Only a platform administrator may grant or revoke that role."))
         raise PermissionDenied(
-            _("Only an administrator of %(department)s may change its roles.") % {"department": department.name}
+            _("Only an administrator of %(department)s may change its roles.")
+            % {"department": department.name}
         )
 
 
@@ -53,7 +54,10 @@ def do_grant_role(actor: Any, user: User, department: Department, role: str) -> 
         staff_role, created = StaffRole.objects.get_or_create(user=user, department=department, role=role)
         if not created:
             raise ValidationError(
-                {"role": _("%(name)s already holds this role here.") % {"name": user.real_name or user.username}}
+                {
+                    "role": _("%(name)s already holds this role here.")
+                    % {"name": user.real_name or user.username}
+                }
             )
         record_audit(actor, "org.role_granted", staff_role, _role_changes(staff_role))
     return staff_role
@@ -70,7 +74,9 @@ def do_revoke_role(actor: Any, staff_role: StaffRole) -> None:
             locked.role == Role.PLATFORM_ADMIN
             and not StaffRole.objects.filter(role=Role.PLATFORM_ADMIN).exclude(pk=locked.pk).exists()
         ):
-            raise ValidationError(_("The last platform administrator cannot be revoked; grant the role to someone else first."))
+            raise ValidationError(
+                _("The last platform administrator cannot be revoked; grant the role to someone else first.")
+            )
         changes = _role_changes(staff_role)
         object_ref = (StaffRole._meta.label_lower, str(locked.pk))
         locked.delete()

@@ -4,16 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
-from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 from ninja import Router, Schema
 
-from django.utils.translation import gettext as _
-
+from yiwang.accounts.models import User
 from yiwang.core.permissions import api_staff_user, check_department_access
 from yiwang.org import queries
-from yiwang.accounts.models import User
 from yiwang.org.actions import do_grant_role, do_revoke_role
 from yiwang.org.models import Department, Division, StaffRole
 
@@ -146,6 +145,8 @@ def revoke_department_role(request: HttpRequest, code: str, role_id: int) -> tup
     actor = api_staff_user(request)
     department = queries.department_by_code(code)
     check_department_access(actor, department)
-    staff_role = get_object_or_404(StaffRole.objects.select_related("user", "department"), pk=role_id, department=department)
+    staff_role = get_object_or_404(
+        StaffRole.objects.select_related("user", "department"), pk=role_id, department=department
+    )
     do_revoke_role(actor, staff_role)
     return 204, None

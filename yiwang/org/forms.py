@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -24,12 +24,13 @@ class GrantRoleForm(forms.Form):
 
     def __init__(self, *args: Any, actor: Any, department: Department, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["role"].choices = [
+        self.grantable_roles = [
             (value, label)
             for value, label in Role.choices
             if can_manage_roles(actor, department, value)
             and (value != Role.PLATFORM_ADMIN or department.is_platform_operator)
         ]
+        cast(forms.ChoiceField, self.fields["role"]).choices = self.grantable_roles
 
     def clean_username(self) -> User:
         username = self.cleaned_data["username"].strip()

@@ -68,7 +68,9 @@ def department_staff(department: Department) -> list[StaffMember]:
     """The department's staff (部门人员), each with their roles there, by username."""
     by_user: dict[int, StaffMember] = {}
     for staff_role in (
-        StaffRole.objects.filter(department=department).select_related("user").order_by("user__username", "role")
+        StaffRole.objects.filter(department=department)
+        .select_related("user")
+        .order_by("user__username", "role")
     ):
         member = by_user.setdefault(staff_role.user_id, StaffMember(staff_role.user, []))
         member.roles.append(staff_role)

@@ -66,8 +66,8 @@ def department_staff(request: HttpRequest, code: str) -> HttpResponse:
         {
             "department": department,
             "staff": queries.department_staff(department),
-            "form": form if form.fields["role"].choices else None,
-            "manageable_roles": {value for value, _label in form.fields["role"].choices},
+            "form": form if form.grantable_roles else None,
+            "manageable_roles": {value for value, _label in form.grantable_roles},
         },
         status=400 if request.method == "POST" else 200,
     )
@@ -79,7 +79,9 @@ def revoke_role(request: HttpRequest, code: str, role_id: int) -> HttpResponse:
     """Revoke one role in the department (撤销岗位)."""
     department = queries.department_by_code(code)
     check_department_access(request.user, department)
-    staff_role = get_object_or_404(StaffRole.objects.select_related("user"), pk=role_id, department=department)
+    staff_role = get_object_or_404(
+        StaffRole.objects.select_related("user"), pk=role_id, department=department
+    )
     try:
         do_revoke_role(request.user, staff_role)
     except ValidationError as error:

@@ -10,6 +10,7 @@ TEMPLATES = [
         "name": "登录验证码",
         "subject": "",
         "body": "【一网】您的登录验证码是((code))，((minutes))分钟内有效。请勿告诉他人。",
+        "contains_secret": True,
     },
     {
         "key": "welcome",
@@ -64,7 +65,12 @@ def create_templates(apps, schema_editor):
         NotificationTemplate.objects.update_or_create(
             key=template["key"],
             channel=template["channel"],
-            defaults={field: template[field] for field in ("name", "subject", "body")},
+            defaults={
+                "name": template["name"],
+                "subject": template["subject"],
+                "body": template["body"],
+                "contains_secret": template.get("contains_secret", False),
+            },
         )
 
 

@@ -1,0 +1,285 @@
+"""Load the demo district (演示区县): divisions, the 34 departments of 广安区, staff, citizens and companies.
+
+Deterministic and idempotent: every row is found by its natural key and only written when missing or different,
+so loading twice changes nothing. Everything is written in one transaction with an audit record per row.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+from zoneinfo import ZoneInfo
+
+from django.contrib.auth.hashers import make_password
+from django.db import models, transaction
+from django_otp.oath import TOTP
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from yiwang.accounts.models import AgentRole, AssuranceLevel, Company, CompanyAgent, User, UserKind
+from yiwang.core.audit import record_audit
+from yiwang.demo import identities
+from yiwang.demo.departments import PLATFORM_OPERATOR, PROFILES, catalogue_departments
+from yiwang.org.models import Department, Division, DivisionLevel, Role, StaffRole
+
+DEMO_PASSWORD = "Yiwang-Demo-2026"  # noqa: S105 - the documented password of every demo account
+DEMO_DEVICE_NAME = "demo-totp"
+CITIZEN_COUNT = 200
+COMPANY_COUNT = 20
+_PASSWORD_SALT = "yiwangdemo2026"  # noqa: S105 - a fixed salt keeps the demo password hash deterministic
+_VERIFIED_AT = dt.datetime(2026, 1, 5, 9, 30, tzinfo=ZoneInfo("Asia/Shanghai"))
+_SENSITIVE_FIELDS = {"password", "resident_id", "legal_representative_id", "key"}
+
+ModelT = TypeVar("ModelT", bound=models.Model)
+
+# (code, name, level, parent code)
+DIVISIONS: list[tuple[str, str, str, str | None]] = [
+    ("510000000000", "四川省", DivisionLevel.PROVINCE, None),
+    ("511600000000", "广安市", DivisionLevel.CITY, "510000000000"),
+    ("511602000000", "广安区", DivisionLevel.COUNTY, "511600000000"),
+]
+_TOWNS: list[tuple[str, str, list[str]]] = [
+    ("001", "浓洄街道", ["南门社区", "浓洄社区", "桂花村"]),
+    ("002", "北辰街道", ["北辰社区", "思源社区", "东门社区"]),
+    ("003", "广福街道", ["广福社区", "金安社区"]),
+    ("004", "万盛街道", ["万盛社区", "银杏社区", "桃园村"]),
+    ("005", "中桥街道", ["中桥社区", "渠江社区"]),
+    ("006", "枣山街道", ["枣山社区", "果山村", "红庙村"]),
+    ("101", "悦来镇", ["悦来社区", "石笋村"]),
+    ("102", "龙台镇", ["龙台社区", "文昌村", "双河村"]),
+]
+for _town_digits, _town_name, _villages in _TOWNS:
+    _town_code = f"511602{_town_digits}000"
+    DIVISIONS.append((_town_code, _town_name, DivisionLevel.TOWN, "511602000000"))
+    for _number, _village_name in enumerate(_villages, start=1):
+        _village_number = _number if _village_name.endswith("社区") else 200 + _number
+        DIVISIONS.append(
+            (f"511602{_town_digits}{_village_number:03d}", _village_name, DivisionLevel.VILLAGE, _town_code)
+        )
+
+_STREETS = ("渠江北路", "建设路", "金安大道", "洪洲大道", "城南大道", "思源大道", "白塔路", "滨河路")
+
+# (username, real name, department short name in the catalogue, roles)
+STAFF: list[tuple[str, str, str, list[str]]] = [
+    ("staff-platform-admin", "罗建国", "区行政审批局", [Role.PLATFORM_ADMIN]),
+    ("staff-spj-admin", "何丽华", "区行政审批局", [Role.DEPARTMENT_ADMIN]),
+    ("staff-spj-clerk", "邓小梅", "区行政审批局", [Role.WINDOW_CLERK]),
+    ("staff-spj-reviewer", "蒋志刚", "区行政审批局", [Role.REVIEWER]),
+    ("staff-spj-approver", "唐文斌", "区行政审批局", [Role.APPROVER]),
+    ("staff-spj-dispatcher-1", "冯雪", "区行政审批局", [Role.DISPATCHER]),
+    ("staff-spj-dispatcher-2", "曾俊", "区行政审批局", [Role.DISPATCHER]),
+    ("staff-spj-supervisor", "彭永红", "区行政审批局", [Role.SUPERVISOR]),
+    ("staff-scjg-admin", "袁德明", "区市监局", [Role.DEPARTMENT_ADMIN]),
+    ("staff-scjg-clerk", "周晓燕", "区市监局", [Role.WINDOW_CLERK]),
+    ("staff-scjg-reviewer", "吴海", "区市监局", [Role.REVIEWER]),
+    ("staff-scjg-approver", "郑国强", "区市监局", [Role.APPROVER]),
+    ("staff-wjj-admin", "谢春梅", "区卫健局", [Role.DEPARTMENT_ADMIN]),
+    ("staff-wjj-clerk", "杨婷", "区卫健局", [Role.WINDOW_CLERK]),
+    ("staff-wjj-reviewer", "黄明", "区卫健局", [Role.REVIEWER]),
+    ("staff-wjj-approver", "林秀英", "区卫健局", [Role.APPROVER]),
+    ("staff-rsj-admin", "孙建华", "区人社局", [Role.DEPARTMENT_ADMIN]),
+    ("staff-rsj-clerk", "马静", "区人社局", [Role.WINDOW_CLERK]),
+    ("staff-rsj-reviewer", "朱晓东", "区人社局", [Role.REVIEWER]),
+    ("staff-rsj-approver", "胡桂兰", "区人社局", [Role.APPROVER]),
+    ("staff-mzj-admin", "郭永平", "区民政局", [Role.DEPARTMENT_ADMIN]),
+    ("staff-mzj-clerk", "高欣怡", "区民政局", [Role.WINDOW_CLERK]),
+    ("staff-mzj-reviewer", "梁文博", "区民政局", [Role.REVIEWER]),
+    ("staff-mzj-approver", "宋玉兰", "区民政局", [Role.APPROVER]),
+    ("staff-gaj-admin", "韩志强", "区公安分局", [Role.DEPARTMENT_ADMIN]),
+    ("staff-gaj-clerk", "曹佳怡", "区公安分局", [Role.WINDOW_CLERK]),
+    ("staff-gaj-reviewer", "许浩然", "区公安分局", [Role.REVIEWER]),
+    ("staff-gaj-approver", "董红霞", "区公安分局", [Role.APPROVER]),
+    ("staff-zjj-clerk", "潘思琪", "区住建局", [Role.WINDOW_CLERK]),
+    ("staff-zjj-approver", "田家豪", "区住建局", [Role.APPROVER, Role.REVIEWER]),
+    ("staff-jtj-clerk", "蔡雨涵", "区交通运输局", [Role.WINDOW_CLERK]),
+    ("staff-jtj-approver", "肖俊杰", "区交通运输局", [Role.APPROVER, Role.REVIEWER]),
+]
+
+_COMPANY_NAMES = (
+    "广安渠江商贸有限公司", "广安思源餐饮管理有限公司", "广安金安建筑工程有限公司", "广安北辰信息科技有限公司",
+    "广安白塔物流有限公司", "广安浓洄农业开发有限公司", "广安枣山果业专业合作社", "广安万盛家政服务有限公司",
+    "广安中桥汽车维修有限公司", "广安广福医药连锁有限公司", "广安悦来食品有限公司", "广安龙台建材有限公司",
+    "广安洪洲文化传媒有限公司", "广安滨河酒店管理有限公司", "广安城南教育咨询有限公司", "广安桂花物业服务有限公司",
+    "广安银杏电子商务有限公司", "广安文昌印务有限公司", "广安双河水产养殖有限公司", "广安桃园旅游开发有限公司",
+)  # fmt: skip
+
+
+@dataclass
+class LoadReport:
+    """What a load created or changed, per model (e.g. ``org.department``)."""
+
+    created: Counter[str] = field(default_factory=Counter)
+    updated: Counter[str] = field(default_factory=Counter)
+
+    @property
+    def changed_anything(self) -> bool:
+        return bool(self.created or self.updated)
+
+
+def _audit_value(name: str, value: Any) -> Any:
+    if name in _SENSITIVE_FIELDS:
+        return "***"
+    if isinstance(value, models.Model):
+        return str(value.pk)
+    return value
+
+
+class _Upserter:
+    """Write one row by natural key, only if it is missing or differs, with an audit record."""
+
+    def __init__(self, report: LoadReport) -> None:
+        self.report = report
+
+    def __call__(
+        self,
+        model: type[ModelT],
+        lookup: dict[str, Any],
+        values: dict[str, Any],
+        create_only: dict[str, Any] | None = None,
+    ) -> ModelT:
+        label = model._meta.label_lower
+        obj = model._default_manager.filter(**lookup).first()
+        if obj is None:
+            obj = model(**lookup, **values, **(create_only or {}))
+            obj.clean_fields()
+            obj.save(force_insert=True)
+            changes = {name: _audit_value(name, value) for name, value in {**lookup, **values}.items()}
+            record_audit(None, f"demo.{model._meta.model_name}_created", obj, changes)
+            self.report.created[label] += 1
+            return obj
+        changed = {name: value for name, value in values.items() if getattr(obj, name) != value}
+        if changed:
+            for name, value in changed.items():
+                setattr(obj, name, value)
+            obj.clean_fields()
+            obj.save(update_fields=list(changed))
+            changes = {name: _audit_value(name, value) for name, value in changed.items()}
+            record_audit(None, f"demo.{model._meta.model_name}_updated", obj, changes)
+            self.report.updated[label] += 1
+        return obj
+
+
+def _load_divisions(upsert: _Upserter) -> dict[str, Division]:
+    divisions: dict[str, Division] = {}
+    for code, name, level, parent_code in DIVISIONS:
+        parent = divisions[parent_code] if parent_code else None
+        divisions[code] = upsert(Division, {"code": code}, {"name": name, "level": level, "parent": parent})
+    return divisions
+
+
+def _load_departments(upsert: _Upserter, county: Division) -> dict[str, Department]:
+    departments: dict[str, Department] = {}
+    for index, entry in enumerate(catalogue_departments(), start=1):
+        full_name, duties = PROFILES[entry.short_name]
+        departments[entry.short_name] = upsert(
+            Department,
+            {"code": entry.code},
+            {
+                "name": full_name,
+                "short_name": entry.short_name,
+                "uscc": identities.uscc("11", full_name),
+                "division": county,
+                "duties": duties,
+                "phone": f"0826-23{index + 30:02d}{(index * 37) % 100:02d}{index % 10}",
+                "address": f"广安市广安区{_STREETS[index % len(_STREETS)]}{index * 3 + 1}号",
+                "is_platform_operator": entry.short_name == PLATFORM_OPERATOR,
+            },
+        )
+    return departments
+
+
+def _load_staff(upsert: _Upserter, departments: dict[str, Department], password_hash: str) -> None:
+    for username, real_name, department_name, roles in STAFF:
+        is_platform_admin = Role.PLATFORM_ADMIN in roles
+        user = upsert(
+            User,
+            {"username": username},
+            {
+                "kind": UserKind.STAFF,
+                "real_name": real_name,
+                "is_active": True,
+                "is_staff": is_platform_admin,  # the platform admin also manages reference data in /admin/
+                "is_superuser": is_platform_admin,
+            },
+            create_only={"password": password_hash},
+        )
+        upsert(
+            TOTPDevice,
+            {"user": user, "name": DEMO_DEVICE_NAME},
+            {"key": identities.totp_key(username), "confirmed": True},
+        )
+        for role in roles:
+            upsert(StaffRole, {"user": user, "department": departments[department_name], "role": role}, {})
+
+
+def _load_citizens(upsert: _Upserter, password_hash: str) -> list[User]:
+    citizens = []
+    for index in range(1, CITIZEN_COUNT + 1):
+        phone = identities.citizen_phone(index)
+        level = {0: AssuranceLevel.L1, 1: AssuranceLevel.L3}.get(index % 10, AssuranceLevel.L2)
+        citizens.append(
+            upsert(
+                User,
+                {"username": phone},
+                {
+                    "kind": UserKind.CITIZEN,
+                    "real_name": identities.citizen_name(index),
+                    "phone": phone,
+                    "resident_id": identities.resident_id(index),
+                    "assurance_level": level,
+                    "assurance_verified_at": None if level == AssuranceLevel.L1 else _VERIFIED_AT,
+                },
+                create_only={"password": password_hash},
+            )
+        )
+    return citizens
+
+
+def _load_companies(upsert: _Upserter, citizens: list[User]) -> None:
+    for index, name in enumerate(_COMPANY_NAMES[:COMPANY_COUNT]):
+        representative = citizens[index * (len(citizens) // COMPANY_COUNT)]
+        company = upsert(
+            Company,
+            {"uscc": identities.uscc("91", name)},
+            {
+                "name": name,
+                "legal_representative_name": representative.real_name,
+                "legal_representative_id": representative.resident_id,
+                "registered_address": f"广安市广安区{_STREETS[index % len(_STREETS)]}{index * 5 + 2}号",
+            },
+        )
+        upsert(
+            CompanyAgent,
+            {"company": company, "user": representative, "role": AgentRole.LEGAL_REPRESENTATIVE},
+            {"revoked_at": None},
+        )
+
+
+def load_demo() -> LoadReport:
+    """Load (or bring up to date) the whole demo district in one transaction."""
+    report = LoadReport()
+    upsert = _Upserter(report)
+    password_hash = make_password(DEMO_PASSWORD, salt=_PASSWORD_SALT)
+    with transaction.atomic():
+        divisions = _load_divisions(upsert)
+        departments = _load_departments(upsert, divisions["511602000000"])
+        _load_staff(upsert, departments, password_hash)
+        citizens = _load_citizens(upsert, password_hash)
+        _load_companies(upsert, citizens)
+    return report
+
+
+def demo_totp_code(username: str) -> str | None:
+    """The current authenticator code of a demo staff account, or None unless it is one.
+
+    A demo account has a device named "demo…" whose key is the demo key of its name, so a real account's secret
+    is never revealed, even if its device were renamed.
+    """
+    device = TOTPDevice.objects.filter(
+        user__username=username, name__startswith="demo", confirmed=True
+    ).first()
+    if device is None or device.key != identities.totp_key(username):
+        return None
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    return f"{totp.token():0{device.digits}d}"

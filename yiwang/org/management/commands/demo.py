@@ -1,0 +1,49 @@
+"""``yiwang demo load`` loads the demo district; ``yiwang demo totp USERNAME`` prints a demo staff code."""
+
+from __future__ import annotations
+
+import time
+from argparse import ArgumentParser
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError
+
+from yiwang.demo.loader import demo_totp_code, load_demo
+
+
+class Command(BaseCommand):
+    help = "The demo district: `load` it (idempotent), or print a demo staff account's `totp` code."
+
+    def add_arguments(self, parser: ArgumentParser) -> None:
+        subcommands = parser.add_subparsers(dest="subcommand", required=True)
+        subcommands.add_parser("load", help="Create or update the demo divisions, departments and people.")
+        totp = subcommands.add_parser(
+            "totp", help="Print the current authenticator code of a demo staff account."
+        )
+        totp.add_argument("username")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if options["subcommand"] == "load":
+            self._load()
+        else:
+            self._print_totp(options["username"])
+
+    def _load(self) -> None:
+        started = time.monotonic()
+        report = load_demo()
+        elapsed = time.monotonic() - started
+        for label in sorted(set(report.created) | set(report.updated)):
+            self.stdout.write(f"{label}: {report.created[label]} created, {report.updated[label]} updated")
+        if not report.changed_anything:
+            self.stdout.write("The demo district is already up to date.")
+        self.stdout.write(
+            self.style.SUCCESS(f"Demo district loaded in {elapsed:.1f} s. See docs/demo-logins.md.")
+        )
+
+    def _print_totp(self, username: str) -> None:
+        code = demo_totp_code(username)
+        if code is None:
+            raise CommandError(
+                f"{username} is not a demo staff account; codes are only shown for demo accounts."
+            )
+        self.stdout.write(code)

@@ -1,0 +1,10 @@
+"""App configuration: 搜索."""
+
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class SearchConfig(AppConfig):
+    name = "yiwang.search"
+    label = "search"
+    verbose_name = _("Search")

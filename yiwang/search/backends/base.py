@@ -1,0 +1,217 @@
+"""The search backend interface (搜索后端接口) and what every backend shares.
+
+A backend stores pre-tokenised documents and answers term queries; reading the query (synonyms, typo fix,
+pinyin), ranking boosts and highlighting are the same for every backend and live here.
+"""
+
+from __future__ import annotations
+
+import abc
+import dataclasses
+from collections.abc import Collection, Iterable, Sequence
+from dataclasses import dataclass, field
+
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+
+from yiwang.search import analysis, tokenizer
+from yiwang.search.documents import SearchDocument
+
+TITLE_WEIGHT = 10.0
+KEYWORDS_WEIGHT = 4.0
+BODY_WEIGHT = 1.0
+BUNDLE_BOOST = 0.5  # a bundle (一件事) ranks 1.5× an item with the same match
+POPULARITY_BOOST = 0.3  # the most popular document ranks 1.3× an unpopular one with the same match
+MAX_LIMIT = 50
+
+
+@dataclass(frozen=True)
+class SearchQuery:
+    """What to look for: the user's text and optional filters (all exact codes; empty = any)."""
+
+    text: str
+    kind: str = ""
+    department: str = ""  # department code
+    item_type: str = ""
+    audience: str = ""  # "person" or "company"
+    limit: int = 10
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    kind: str
+    code: str
+    title: str
+    department_code: str
+    department_name: str
+    item_type: str
+    url: str
+    score: float
+    highlight: SafeString  # the title, HTML-escaped, with matched words in <mark>
+
+
+@dataclass(frozen=True)
+class SearchResults:
+    hits: list[SearchHit] = field(default_factory=list)
+    total: int = 0
+    did_you_mean: str = ""
+    message: str = ""  # why the query could not be used as typed; "" when it could
+
+
+@dataclass(frozen=True)
+class IndexedDocument:
+    """A document ready to store: its terms per field, its filters and its ranking boost."""
+
+    document: SearchDocument
+    title_terms: list[str]
+    keyword_terms: list[str]
+    body_terms: list[str]
+
+    @classmethod
+    def prepare(cls, document: SearchDocument) -> IndexedDocument:
+        return cls(
+            document=document,
+            title_terms=tokenizer.index_terms(document.title),
+            keyword_terms=tokenizer.index_terms(" ".join(document.keywords)),
+            body_terms=tokenizer.index_terms(document.body),
+        )
+
+    @property
+    def boost(self) -> float:
+        popularity = min(max(self.document.popularity, 0.0), 1.0)
+        bundle = BUNDLE_BOOST if self.document.kind == "bundle" else 0.0
+        return (1.0 + bundle) * (1.0 + POPULARITY_BOOST * popularity)
+
+    @property
+    def audiences(self) -> str:
+        """Audiences as one searchable string: " person company "."""
+        return f" {' '.join(self.document.audiences)} " if self.document.audiences else ""
+
+    def all_terms(self) -> set[str]:
+        return {*self.title_terms, *self.keyword_terms, *self.body_terms}
+
+    def substitution_keys(self) -> list[tuple[str, str]]:
+        return [(key, term) for term in self.all_terms() for key in analysis.substitution_keys(term)]
+
+
+@dataclass(frozen=True)
+class StoredHit:
+    """A row a backend found, before highlighting."""
+
+    kind: str
+    code: str
+    title: str
+    department_code: str
+    department_name: str
+    item_type: str
+    url: str
+    score: float
+
+
+class SearchBackend(abc.ABC):
+    """One search index. ``search`` never raises on user input."""
+
+    name: str = ""
+
+    # --- storage, per backend -------------------------------------------------------------------------------
+    @abc.abstractmethod
+    def index(self, documents: Iterable[SearchDocument]) -> int:
+        """Add or replace documents (by kind and code); returns how many were written."""
+
+    @abc.abstractmethod
+    def remove(self, kind: str, codes: Collection[str]) -> int:
+        """Remove documents of ``kind`` with ``codes``; returns how many were removed."""
+
+    @abc.abstractmethod
+    def clear(self, kind: str = "") -> None:
+        """Remove every document (of ``kind`` when given)."""
+
+    @abc.abstractmethod
+    def count(self, kind: str = "") -> int:
+        """How many documents are indexed (of ``kind`` when given)."""
+
+    @abc.abstractmethod
+    def codes(self, kind: str) -> set[str]:
+        """The codes of the indexed documents of ``kind``."""
+
+    @abc.abstractmethod
+    def known_terms(self, terms: Collection[str]) -> set[str]:
+        """See :class:`yiwang.search.analysis.Vocabulary`."""
+
+    @abc.abstractmethod
+    def document_frequencies(self, terms: Collection[str]) -> dict[str, int]:
+        """See :class:`yiwang.search.analysis.Vocabulary`."""
+
+    @abc.abstractmethod
+    def terms_for_keys(self, keys: Collection[str]) -> set[str]:
+        """See :class:`yiwang.search.analysis.Vocabulary`."""
+
+    @abc.abstractmethod
+    def _match(self, terms: Sequence[str], query: SearchQuery) -> tuple[list[StoredHit], int]:
+        """Documents holding any of ``terms`` that pass the filters, best first (at most ``query.limit``), and
+        how many there are in all."""
+
+    @abc.abstractmethod
+    def _match_title_prefix(self, words: Sequence[str], prefix: str, limit: int) -> list[str]:
+        """Titles holding all ``words`` and a word starting with ``prefix``, best first."""
+
+    # --- shared behaviour ----------------------------------------------------------------------------------
+    def search(self, query: SearchQuery, synonyms: analysis.SynonymTable | None = None) -> SearchResults:
+        """Find documents for what the user typed: best first, highlighted, with a "did you mean" if needed."""
+        analysed = analysis.analyse(query.text, self, synonyms or analysis.SynonymTable())
+        if not analysed.terms:
+            return SearchResults(message=analysed.message)
+        limited = dataclasses.replace(query, limit=min(max(query.limit, 1), MAX_LIMIT))
+        stored, total = self._match(analysed.terms, limited)
+        wanted = set(analysed.terms)
+        hits = [
+            SearchHit(
+                kind=row.kind,
+                code=row.code,
+                title=row.title,
+                department_code=row.department_code,
+                department_name=row.department_name,
+                item_type=row.item_type,
+                url=row.url,
+                score=round(row.score, 4),
+                highlight=highlight(row.title, wanted),
+            )
+            for row in stored
+        ]
+        return SearchResults(hits=hits, total=total, did_you_mean=analysed.did_you_mean, message=analysed.message)
+
+    def suggest(self, prefix: str, limit: int = 8) -> list[str]:
+        """Titles for autocomplete (自动补全): holding the typed words, the last one possibly unfinished."""
+        tokens = [
+            token
+            for token in tokenizer.tokens_with_offsets(prefix[: analysis.MAX_QUERY_CHARS], search_mode=False)
+            if token.text not in tokenizer.stop_words()
+        ]
+        if not tokens:
+            return []
+        limit = min(max(limit, 1), MAX_LIMIT)
+        *complete, last = tokens
+        return self._match_title_prefix([token.text for token in complete], last.text, limit)
+
+
+def highlight(title: str, terms: Collection[str]) -> SafeString:
+    """The title with each word the query matched (also by pinyin) wrapped in <mark>, everything escaped."""
+    spans = sorted(
+        (token.start, token.end)
+        for token in tokenizer.tokens_with_offsets(title)
+        if tokenizer.term_variants(token.text) & set(terms)
+    )
+    merged: list[list[int]] = []
+    for start, end in spans:
+        if merged and start <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], end)
+        else:
+            merged.append([start, end])
+    parts: list[str] = []
+    position = 0
+    for start, end in merged:
+        parts.append(escape(title[position:start]))
+        parts.append(f"<mark>{escape(title[start:end])}</mark>")
+        position = end
+    parts.append(escape(title[position:]))
+    return mark_safe("".join(parts))  # noqa: S308 - every piece of the title is escaped above

@@ -1,0 +1,181 @@
+"""PostgreSQL full-text backend (PostgreSQL 全文检索): the index in the main database.
+
+Each document is a :class:`~yiwang.search.models.SearchEntry` row whose pre-tokenised text feeds a stored
+``document`` tsvector (``simple`` configuration, title weight A, keywords B, body C) with a GIN index, both
+added by the migration. Ranking: ``ts_rank_cd`` with weights matching the SQLite backend, times the boost.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable, Sequence
+
+from django.db import connection, transaction
+
+from yiwang.search.backends.base import (
+    BODY_WEIGHT,
+    KEYWORDS_WEIGHT,
+    TITLE_WEIGHT,
+    IndexedDocument,
+    SearchBackend,
+    SearchQuery,
+    StoredHit,
+)
+from yiwang.search.documents import SearchDocument
+from yiwang.search.models import SearchEntry, SearchTermKey
+
+BATCH = 1000
+FREQUENCY_CAP = 1000  # counting more documents than this would not change which correction wins
+# ts_rank_cd weights in the order {D, C, B, A}: body C, keywords B, title A, relative to the title.
+RANK_WEIGHTS = f"{{0, {BODY_WEIGHT / TITLE_WEIGHT}, {KEYWORDS_WEIGHT / TITLE_WEIGHT}, 1}}"
+TABLE = SearchEntry._meta.db_table
+
+
+def _lexeme(term: str, suffix: str = "") -> str:
+    """A tsquery operand: terms hold letters and digits only, but quote escaping keeps this safe regardless."""
+    return "'" + term.replace("\\", "\\\\").replace("'", "''") + "'" + suffix
+
+
+class PostgresBackend(SearchBackend):
+    name = "postgres"
+
+    # --- storage -------------------------------------------------------------------------------------------
+    def index(self, documents: Iterable[SearchDocument]) -> int:
+        written = 0
+        batch: list[IndexedDocument] = []
+        for document in documents:
+            batch.append(IndexedDocument.prepare(document))
+            if len(batch) >= BATCH:
+                written += self._write(batch)
+                batch = []
+        if batch:
+            written += self._write(batch)
+        return written
+
+    def _write(self, batch: list[IndexedDocument]) -> int:
+        entries = {
+            (prepared.document.kind, prepared.document.code): SearchEntry(
+                kind=prepared.document.kind,
+                code=prepared.document.code,
+                title=prepared.document.title,
+                department_code=prepared.document.department_code,
+                department_name=prepared.document.department_name,
+                item_type=prepared.document.item_type,
+                audiences=prepared.audiences,
+                boost=prepared.boost,
+                url=prepared.document.url,
+                title_terms=" ".join(prepared.title_terms),
+                keyword_terms=" ".join(prepared.keyword_terms),
+                body_terms=" ".join(prepared.body_terms),
+            )
+            for prepared in batch
+        }
+        keys = {pair for prepared in batch for pair in prepared.substitution_keys()}
+        with transaction.atomic():
+            SearchEntry.objects.bulk_create(
+                entries.values(),
+                update_conflicts=True,
+                unique_fields=["kind", "code"],
+                update_fields=[
+                    "title",
+                    "department_code",
+                    "department_name",
+                    "item_type",
+                    "audiences",
+                    "boost",
+                    "url",
+                    "title_terms",
+                    "keyword_terms",
+                    "body_terms",
+                ],
+            )
+            SearchTermKey.objects.bulk_create(
+                [SearchTermKey(key=key, term=term) for key, term in keys], ignore_conflicts=True, batch_size=5000
+            )
+        return len(entries)
+
+    def remove(self, kind: str, codes: Collection[str]) -> int:
+        removed, _ = SearchEntry.objects.filter(kind=kind, code__in=list(codes)).delete()
+        return removed
+
+    def clear(self, kind: str = "") -> None:
+        with transaction.atomic():
+            if kind:
+                SearchEntry.objects.filter(kind=kind).delete()
+            else:
+                SearchEntry.objects.all().delete()
+                SearchTermKey.objects.all().delete()
+
+    def count(self, kind: str = "") -> int:
+        entries = SearchEntry.objects.filter(kind=kind) if kind else SearchEntry.objects.all()
+        return entries.count()
+
+    def codes(self, kind: str) -> set[str]:
+        return set(SearchEntry.objects.filter(kind=kind).values_list("code", flat=True))
+
+    # --- vocabulary ----------------------------------------------------------------------------------------
+    def known_terms(self, terms: Collection[str]) -> set[str]:
+        if not terms:
+            return set()
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT t FROM unnest(%s::text[]) AS t WHERE EXISTS ("
+                f" SELECT 1 FROM {TABLE} WHERE document @@ to_tsquery('simple', quote_literal(t)))",  # noqa: S608
+                [sorted(set(terms))],
+            )
+            return {row[0] for row in cursor.fetchall()}
+
+    def document_frequencies(self, terms: Collection[str]) -> dict[str, int]:
+        if not terms:
+            return {}
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT t, (SELECT count(*) FROM ("
+                f" SELECT 1 FROM {TABLE} WHERE document @@ to_tsquery('simple', quote_literal(t))"  # noqa: S608
+                " LIMIT %s) AS capped) FROM unnest(%s::text[]) AS t",
+                [FREQUENCY_CAP, sorted(set(terms))],
+            )
+            return {term: int(count) for term, count in cursor.fetchall() if count}
+
+    def terms_for_keys(self, keys: Collection[str]) -> set[str]:
+        return set(SearchTermKey.objects.filter(key__in=list(keys)).values_list("term", flat=True))
+
+    # --- queries -------------------------------------------------------------------------------------------
+    def _filters(self, query: SearchQuery) -> tuple[str, list[str]]:
+        clauses: list[str] = []
+        values: list[str] = []
+        for column, value in (
+            ("kind", query.kind),
+            ("department_code", query.department),
+            ("item_type", query.item_type),
+        ):
+            if value:
+                clauses.append(f"{column} = %s")
+                values.append(value)
+        if query.audience:
+            clauses.append("audiences LIKE %s")
+            values.append(f"% {query.audience} %")
+        return "".join(f" AND {clause}" for clause in clauses), values
+
+    def _match(self, terms: Sequence[str], query: SearchQuery) -> tuple[list[StoredHit], int]:
+        where, values = self._filters(query)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT kind, code, title, department_code, department_name, item_type, url,"
+                f" ts_rank_cd('{RANK_WEIGHTS}', document, q) * boost AS score, count(*) OVER () AS total"
+                f" FROM {TABLE}, to_tsquery('simple', %s) AS q"
+                f" WHERE document @@ q{where} ORDER BY score DESC, title LIMIT %s",  # noqa: S608
+                [" | ".join(map(_lexeme, terms)), *values, query.limit],
+            )
+            rows = cursor.fetchall()
+        hits = [StoredHit(*row[:7], score=float(row[7])) for row in rows]
+        return hits, int(rows[0][8]) if rows else 0
+
+    def _match_title_prefix(self, words: Sequence[str], prefix: str, limit: int) -> list[str]:
+        operands = [_lexeme(word, ":A") for word in words] + [_lexeme(prefix, ":*A")]
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT title FROM {TABLE}, to_tsquery('simple', %s) AS q WHERE document @@ q"  # noqa: S608
+                f" ORDER BY ts_rank_cd('{RANK_WEIGHTS}', document, q) * boost DESC, title LIMIT %s",
+                [" & ".join(operands), limit * 3],
+            )
+            return list(dict.fromkeys(row[0] for row in cursor.fetchall()))[:limit]

@@ -1,0 +1,50 @@
+"""Search parameters (搜索参数), validated the same way for the page and the API."""
+
+from __future__ import annotations
+
+from django import forms
+from django.core.validators import RegexValidator
+from django.utils.translation import gettext_lazy as _
+
+from yiwang.search.backends.base import MAX_LIMIT, SearchQuery
+from yiwang.search.documents import registered_sources
+
+_code = RegexValidator(r"^[A-Za-z0-9_.-]{1,60}$", _("Use the code from the list, e.g. licence."))
+
+
+class AudienceChoice(forms.ChoiceField):
+    def __init__(self, **kwargs: object) -> None:
+        super().__init__(
+            choices=[("", _("Everyone")), ("person", _("Individuals")), ("company", _("Legal entities"))],
+            required=False,
+            **kwargs,  # type: ignore[arg-type]
+        )
+
+
+class SearchForm(forms.Form):
+    """The search box and its filters; every field optional, so an empty form shows the search page."""
+
+    q = forms.CharField(label=_("Search services"), required=False, strip=True)
+    kind = forms.ChoiceField(label=_("Kind"), required=False)
+    department = forms.CharField(label=_("Department code"), required=False, validators=[_code])
+    type = forms.CharField(label=_("Item type"), required=False, validators=[_code])
+    audience = AudienceChoice(label=_("For"))
+    limit = forms.IntegerField(label=_("Results"), required=False, min_value=1, max_value=MAX_LIMIT)
+
+    KIND_LABELS = {"item": _("Service items"), "bundle": _("Life events")}
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        kinds = sorted(registered_sources())
+        self.fields["kind"].choices = [("", _("All")), *((kind, self.KIND_LABELS.get(kind, kind)) for kind in kinds)]  # type: ignore[attr-defined]
+
+    def to_query(self, default_limit: int = 10) -> SearchQuery:
+        data = self.cleaned_data
+        return SearchQuery(
+            text=data.get("q") or "",
+            kind=data.get("kind") or "",
+            department=data.get("department") or "",
+            item_type=data.get("type") or "",
+            audience=data.get("audience") or "",
+            limit=data.get("limit") or default_limit,
+        )
