@@ -110,3 +110,18 @@ class StaffRoleFactory(DjangoModelFactory):
     user = factory.SubFactory(StaffFactory)
     department = factory.SubFactory(DepartmentFactory)
     role = Role.WINDOW_CLERK
+
+
+class ServiceItemFactory(DjangoModelFactory):
+    """A licence service item (政务服务事项) of a fresh department."""
+
+    class Meta:
+        model = "catalog.ServiceItem"
+
+    implementation_code = factory.Sequence(lambda n: f"511A{n:010d}-511602000000-000-TEST-1-00")
+    basic_code = factory.LazyAttribute(lambda item: item.implementation_code.split("-")[0])
+    name = factory.Sequence(lambda n: f"测试许可事项{n}")
+    item_type = "licence"
+    department = factory.SubFactory(DepartmentFactory)
+    catalogue_department_code = factory.LazyAttribute(lambda item: item.department.code)
+    area_code = "511602000000"

@@ -40,13 +40,22 @@ class GuideCheckFailed(ValidationError):
         super().__init__({problem.element: [problem.message] for problem in problems})
 
 
+# Where the search app offers ``schedule_reindex(kind, codes)``, in order of preference.
+_REINDEX_MODULES = ("yiwang.search.actions", "yiwang.search.tasks")
+
+
 def schedule_reindex(kind: str, codes: Iterable[str]) -> None:
-    """Ask the search app (if installed) to re-index these documents once the transaction commits."""
+    """Ask the search app (when installed) to re-index these documents once the transaction commits."""
     codes = sorted(set(codes))
-    if not codes or importlib.util.find_spec("yiwang.search.actions") is None:
+    if not codes:
         return
-    search_actions: Any = importlib.import_module("yiwang.search.actions")
-    transaction.on_commit(lambda: search_actions.schedule_reindex(kind, codes))
+    for module_name in _REINDEX_MODULES:
+        if importlib.util.find_spec(module_name) is None:
+            continue
+        reindex: Any = getattr(importlib.import_module(module_name), "schedule_reindex", None)
+        if reindex is not None:
+            transaction.on_commit(lambda: reindex(kind, codes))
+            return
 
 
 def _reindex_item_and_bundles(items: Iterable[ServiceItem]) -> None:
@@ -125,7 +134,8 @@ def _department_for(record: ItemRecord, division: Division) -> Department:
 
 def do_import_item(actor: Any, record: ItemRecord) -> str:
     """Create or update one service item by its implementation code; returns "created", "updated" or
-    "unchanged". Everything for the row is written in one transaction or not at all."""
+    "unchanged". Everything for the row is written in one transaction or not at all; the caller re-indexes
+    search once for the whole import (see :func:`reindex_items`)."""
     with transaction.atomic():
         department = _department_for(record, _division_for(record.area_code))
         values = {
@@ -159,8 +169,12 @@ def do_import_item(actor: Any, record: ItemRecord) -> str:
                 changed["department"] = department.code
             record_audit(actor, "catalog.item_updated", item, changed)
             outcome = "updated"
-        _reindex_item_and_bundles([item])
     return outcome
+
+
+def reindex_items(codes: Iterable[str]) -> None:
+    """Re-index imported items and the bundles that contain them."""
+    _reindex_item_and_bundles(ServiceItem.objects.filter(implementation_code__in=list(codes)))
 
 
 # --- Guide workflow (指南编辑、审核、发布) ----------------------------------------------------------------------------

@@ -28,6 +28,7 @@ from yiwang.catalog.actions import (
     do_load_guide,
     do_save_bundle,
     parse_guide_or_raise,
+    reindex_items,
 )
 from yiwang.catalog.checks import GuideProblem, check_guide_data
 from yiwang.catalog.guide import BundleFile, field_errors
@@ -124,12 +125,18 @@ def import_items(path: Path, file_format: str, area_code: str | None = None, act
     report = ImportReport()
     rows = read_rows(path, file_format)
     canonical_codes = _canonical_department_codes(rows)
+    changed: list[str] = []
     for number, row in rows:
         try:
             record = parse_item_row(row, canonical_codes, area_code)
-            report.counts[do_import_item(actor, record)] += 1
+            outcome = do_import_item(actor, record)
         except ValidationError as error:
             report.errors.append((number, "；".join(error.messages)))
+        else:
+            report.counts[outcome] += 1
+            if outcome != "unchanged":
+                changed.append(record.implementation_code)
+    reindex_items(changed)
     return report
 
 

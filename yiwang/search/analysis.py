@@ -79,6 +79,7 @@ class SynonymTable:
                 continue
             rules.append(SynonymRule(phrase_core, tuple(dict.fromkeys(tokenizer.words(expansion)))))
             phrase_words.update(tokenizer.words(phrase, search_mode=False))
+            phrase_words.add(phrase_core)
         by_spelling: dict[str, str] = {}
         by_key: dict[str, set[str]] = {}
         for word in sorted(phrase_words):

@@ -29,7 +29,7 @@ _LATIN = re.compile(r"[a-z]+")
 
 
 def _word_list(name: str) -> list[str]:
-    text = resources.files("yiwang.search").joinpath("dictionaries", name).read_text(encoding="utf-8")
+    text = resources.files("yiwang.search").joinpath("data", name).read_text(encoding="utf-8")
     lines = (line.strip() for line in text.splitlines())
     return [line for line in lines if line and not line.startswith("#")]
 

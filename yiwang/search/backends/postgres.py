@@ -56,7 +56,7 @@ class PostgresBackend(SearchBackend):
             (prepared.document.kind, prepared.document.code): SearchEntry(
                 kind=prepared.document.kind,
                 code=prepared.document.code,
-                title=prepared.document.title,
+                title=prepared.document.title[:300],
                 department_code=prepared.document.department_code,
                 department_name=prepared.document.department_name,
                 item_type=prepared.document.item_type,

@@ -234,11 +234,13 @@ class SqliteFts5Backend(SearchBackend):
         expression = " OR ".join(_quoted(term) for term in terms)
         where, values = self._filters(query)
         rows = self.connection.execute(
-            "SELECT d.kind, d.code, d.title, d.department_code, d.department_name, d.item_type, d.url,"
-            f" -bm25(search_fts, {TITLE_WEIGHT}, {KEYWORDS_WEIGHT}, {BODY_WEIGHT}) * d.boost AS score,"
-            " count(*) OVER () AS total"
-            " FROM search_fts JOIN search_document d ON d.id = search_fts.rowid"
-            f" WHERE search_fts MATCH ?{where} ORDER BY score DESC, d.title LIMIT ?",  # noqa: S608
+            "WITH matched AS MATERIALIZED ("
+            f" SELECT rowid AS id, -bm25(search_fts, {TITLE_WEIGHT}, {KEYWORDS_WEIGHT}, {BODY_WEIGHT}) AS relevance"
+            " FROM search_fts WHERE search_fts MATCH ?)"
+            " SELECT d.kind, d.code, d.title, d.department_code, d.department_name, d.item_type, d.url,"
+            " m.relevance * d.boost AS score, count(*) OVER () AS total"
+            f" FROM matched m JOIN search_document d ON d.id = m.id WHERE 1 = 1{where}"  # noqa: S608
+            " ORDER BY score DESC, d.title LIMIT ?",
             (expression, *values, query.limit),
         ).fetchall()
         hits = [StoredHit(*row[:7], score=float(row[7])) for row in rows]
@@ -247,9 +249,11 @@ class SqliteFts5Backend(SearchBackend):
     def _match_title_prefix(self, words: Sequence[str], prefix: str, limit: int) -> list[str]:
         expression = "title : (" + " AND ".join([*map(_quoted, words), _quoted(prefix) + " *"]) + ")"
         rows = self.connection.execute(
-            "SELECT d.title FROM search_fts JOIN search_document d ON d.id = search_fts.rowid"
-            f" WHERE search_fts MATCH ? ORDER BY -bm25(search_fts, {TITLE_WEIGHT}, {KEYWORDS_WEIGHT},"
-            f" {BODY_WEIGHT}) * d.boost DESC, d.title LIMIT ?",
+            "WITH matched AS MATERIALIZED ("
+            f" SELECT rowid AS id, -bm25(search_fts, {TITLE_WEIGHT}, {KEYWORDS_WEIGHT}, {BODY_WEIGHT}) AS relevance"
+            " FROM search_fts WHERE search_fts MATCH ?)"
+            " SELECT d.title FROM matched m JOIN search_document d ON d.id = m.id"
+            " ORDER BY m.relevance * d.boost DESC, d.title LIMIT ?",
             (expression, limit * 3),
         )
         return list(dict.fromkeys(row[0] for row in rows))[:limit]

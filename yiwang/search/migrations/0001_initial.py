@@ -2,6 +2,27 @@
 
 from django.db import migrations, models
 
+# PostgreSQL only: the weighted tsvector over the pre-tokenised text, and its GIN index. On SQLite the table stays
+# unused (the sqlite_fts5 backend keeps its own file), so nothing is added there.
+POSTGRES_DOCUMENT_SQL = """
+ALTER TABLE search_searchentry ADD COLUMN document tsvector GENERATED ALWAYS AS (
+    setweight(to_tsvector('simple', title_terms), 'A')
+    || setweight(to_tsvector('simple', keyword_terms), 'B')
+    || setweight(to_tsvector('simple', body_terms), 'C')
+) STORED;
+CREATE INDEX search_entry_document_gin ON search_searchentry USING gin (document);
+"""
+
+
+def add_document_column(apps, schema_editor):
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute(POSTGRES_DOCUMENT_SQL)
+
+
+def drop_document_column(apps, schema_editor):
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute("ALTER TABLE search_searchentry DROP COLUMN document")
+
 
 class Migration(migrations.Migration):
 
@@ -58,4 +79,5 @@ class Migration(migrations.Migration):
                 'constraints': [models.UniqueConstraint(fields=('key', 'term'), name='search_term_key_unique')],
             },
         ),
+        migrations.RunPython(add_document_column, drop_document_column),
     ]
