@@ -18,7 +18,7 @@ class UserFactory(DjangoModelFactory):
         model = User
 
     username = factory.Sequence(lambda n: f"user{n}")
-    phone = factory.Sequence(lambda n: f"139{n:08d}")
+    phone = factory.Sequence(lambda n: f"135{n:08d}")
     email = factory.LazyAttribute(lambda user: f"{user.username}@example.cn")
     real_name = factory.Sequence(lambda n: f"张{n}")
     password = factory.django.Password("correct horse battery")

@@ -132,13 +132,16 @@ def analyse(text: str, vocabulary: Vocabulary, synonyms: SynonymTable) -> Analys
     if not query_tokens:
         return AnalysedQuery((), message=_("No searchable words found; try naming the service, e.g. 社保卡."))
 
+    latin = [token.text for token in query_tokens if token.text.isascii() and token.text.isalpha()]
+    joined_latin = "".join(latin) if len(latin) > 1 else ""  # "she bao ka" as well as "shebaoka"
     restored = _restore_chinese(normalized, query_tokens, synonyms)
+    if joined_latin in synonyms.chinese_by_spelling:
+        restored += " " + synonyms.chinese_by_spelling[joined_latin]
     corrected = _correct_one_typo(restored, vocabulary, synonyms)
     final = corrected or restored
     terms: list[str] = [*tokenizer.words(normalized), *tokenizer.words(final)]
-    latin = [token.text for token in query_tokens if token.text.isascii() and token.text.isalpha()]
-    if len(latin) > 1:  # "she bao ka" as well as "shebaoka"
-        terms.append("".join(latin))
+    if joined_latin:
+        terms.append(joined_latin)
     final_core = core(final)
     for rule in synonyms.rules:
         if rule.phrase in final_core:
@@ -160,9 +163,9 @@ def _restore_chinese(normalized: str, tokens: list[tokenizer.Token], synonyms: S
 def _correct_one_typo(text: str, vocabulary: Vocabulary, synonyms: SynonymTable) -> str:
     """The query with one wrong character fixed, or "" when every word is known or no fix is found.
 
-    For each unknown word, every same-length stretch of the query around it is compared with the indexed words
-    (and the synonym phrases' words) differing in one character inside the unknown word; the longest stretch
-    wins, then the most frequent word.
+    For each unknown word, every stretch of the query overlapping it is compared with the indexed words (and the
+    synonym phrases and their words) of the same length differing in one character; the longest stretch wins,
+    then a synonym phrase, then the most frequent word.
     """
     tokens = [
         token
@@ -176,7 +179,7 @@ def _correct_one_typo(text: str, vocabulary: Vocabulary, synonyms: SynonymTable)
     windows: dict[str, list[tuple[int, int, int]]] = {}  # key → (window start, window end, wildcard position)
     for token in unknown:
         for start, end in _windows_around(text, token):
-            for position in range(max(start, token.start), min(end, token.end)):
+            for position in range(start, end):
                 key = text[start:position] + "?" + text[position + 1 : end]
                 windows.setdefault(key, []).append((start, end, position))
     candidates_by_key: dict[str, set[str]] = {key: set() for key in windows}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 
-from django.db.models import Count, Max, QuerySet, Sum
+from django.db.models import Count, Max, Q, QuerySet, Sum
 
 from yiwang.search.analysis import SynonymTable
 from yiwang.search.backends import get_backend
@@ -16,9 +16,13 @@ _synonyms: tuple[object, SynonymTable] | None = None
 
 
 def synonym_table() -> SynonymTable:
-    """The active synonyms, prepared for matching; rebuilt whenever a synonym is added, changed or deleted."""
+    """The active synonyms, prepared for matching; rebuilt whenever a synonym is added, saved or deleted."""
     global _synonyms
-    stamp = tuple(Synonym.objects.aggregate(Count("id"), Sum("id"), Max("updated_at")).values())
+    stamp = tuple(
+        Synonym.objects.aggregate(
+            rows=Count("id"), active=Count("id", filter=Q(is_active=True)), ids=Sum("id"), latest=Max("updated_at")
+        ).values()
+    )
     with _lock:
         if _synonyms is None or _synonyms[0] != stamp:
             pairs = Synonym.objects.filter(is_active=True).values_list("phrase", "expansion")
