@@ -154,7 +154,9 @@ def test_api_register_company_and_list_mine(client: Client) -> None:
 def test_api_bad_uscc_is_a_422_problem(client: Client) -> None:
     client.force_login(CitizenFactory())
     response = client.post(
-        "/api/v1/companies", json.dumps(company_data(uscc="91110000ABCDEFGHIO")), content_type="application/json"
+        "/api/v1/companies",
+        json.dumps(company_data(uscc="91110000ABCDEFGHIO")),
+        content_type="application/json",
     )
     assert response.status_code == 422
     assert response.json()["errors"][0]["field"] == "uscc"

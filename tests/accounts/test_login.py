@@ -44,7 +44,9 @@ def test_login_follows_a_safe_next_only(client: Client) -> None:
     safe = client.post(url, {"username": citizen.phone, "password": PASSWORD, "next": "/inbox/"})
     assert safe["Location"] == "/inbox/"
     client.logout()
-    evil = client.post(url, {"username": citizen.phone, "password": PASSWORD, "next": "https://evil.example/"})
+    evil = client.post(
+        url, {"username": citizen.phone, "password": PASSWORD, "next": "https://evil.example/"}
+    )
     assert evil["Location"] == reverse("portal:home")
 
 

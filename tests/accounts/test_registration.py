@@ -31,13 +31,19 @@ def test_registering_logs_in_with_level_one_and_sends_welcome(client: Client) ->
 
     assert response.status_code == 302
     user = User.objects.get(phone="13912345678")
-    assert (user.username, user.kind, user.assurance_level) == ("13912345678", UserKind.CITIZEN, AssuranceLevel.L1)
+    assert (user.username, user.kind, user.assurance_level) == (
+        "13912345678",
+        UserKind.CITIZEN,
+        AssuranceLevel.L1,
+    )
     assert user.check_password("lanterns-on-the-river")
     assert client.session["_auth_user_id"] == str(user.pk)
     welcome = Notification.objects.get(recipient=user, channel="inbox")
     assert "王小明" in welcome.body
     actions = list(
-        AuditRecord.objects.filter(object_type="accounts.user", object_id=str(user.pk)).values_list("action", flat=True)
+        AuditRecord.objects.filter(object_type="accounts.user", object_id=str(user.pk)).values_list(
+            "action", flat=True
+        )
     )
     assert actions[:2] == ["accounts.register", "accounts.login"]
     assert "lanterns" not in json.dumps(list(AuditRecord.objects.values_list("changes", flat=True)))
@@ -48,7 +54,10 @@ def test_registering_logs_in_with_level_one_and_sends_welcome(client: Client) ->
 def test_resident_id_x_check_digit_is_accepted_in_lower_case() -> None:
     resident_id = next(make_resident_id(n) for n in range(1000) if make_resident_id(n).endswith("X"))
     user = do_register_citizen(
-        real_name="赵六", resident_id=resident_id.lower(), phone="13700000001", password="lanterns-on-the-river"
+        real_name="赵六",
+        resident_id=resident_id.lower(),
+        phone="13700000001",
+        password="lanterns-on-the-river",
     )
     assert user.resident_id == resident_id
 
@@ -146,7 +155,9 @@ def test_api_duplicate_phone_is_a_422_problem(client: Client) -> None:
     response = post_json(client, API, API_GOOD)
 
     assert response.status_code == 422
-    assert response.json()["errors"] == [{"field": "phone", "message": "该手机号码已注册。请用它登录，或换一个号码。"}]
+    assert response.json()["errors"] == [
+        {"field": "phone", "message": "该手机号码已注册。请用它登录，或换一个号码。"}
+    ]
 
 
 def test_api_requires_a_csrf_token_from_browsers_with_a_session() -> None:
@@ -159,7 +170,9 @@ def test_api_requires_a_csrf_token_from_browsers_with_a_session() -> None:
     assert not User.objects.exists()
 
     token = browser.cookies["csrftoken"].value
-    accepted = browser.post(API, json.dumps(API_GOOD), content_type="application/json", HTTP_X_CSRFTOKEN=token)
+    accepted = browser.post(
+        API, json.dumps(API_GOOD), content_type="application/json", HTTP_X_CSRFTOKEN=token
+    )
     assert accepted.status_code == 201
 
 

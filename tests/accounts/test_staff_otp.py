@@ -96,7 +96,9 @@ def test_staff_without_a_device_enrol_with_a_qr_code(client: Client) -> None:
     assert "<svg" in html
     device = TOTPDevice.objects.get(user=staff, confirmed=False)
     assert page.context["secret"] in html
-    assert client.get(reverse("accounts:otp_enrol")).context["secret"] == page.context["secret"]  # same device
+    assert (
+        client.get(reverse("accounts:otp_enrol")).context["secret"] == page.context["secret"]
+    )  # same device
 
     confirmed = client.post(reverse("accounts:otp_enrol"), {"token": current_totp(device)})
 

@@ -17,7 +17,13 @@ VALID_GUIDE: dict[str, Any] = {
     "item_type": "licence",
     "co_departments": [],
     "audiences": ["person", "company"],
-    "legal_basis": [{"law": "《中华人民共和国食品安全法》", "article": "第三十五条", "text": "从事食品销售和餐饮服务应当依法取得许可。"}],
+    "legal_basis": [
+        {
+            "law": "《中华人民共和国食品安全法》",
+            "article": "第三十五条",
+            "text": "从事食品销售和餐饮服务应当依法取得许可。",
+        }
+    ],
     "conditions": ["有与经营的食品品种、数量相适应的经营场所", "有食品安全专业技术人员和管理人员"],
     "refusal_reasons": ["经营场所不符合食品安全要求"],
     "materials": [
@@ -44,8 +50,15 @@ VALID_GUIDE: dict[str, Any] = {
     "fees": [],
     "legal_limit_days": 20,
     "promised_limit_days": 5,
-    "special_procedures": [{"name": "现场核查", "time_limit_days": 10, "basis": "《食品经营许可管理办法》第二十一条"}],
-    "result": {"name": "食品经营许可证", "licence_type": "食品经营许可证", "validity": "5年", "delivery": ["electronic", "post"]},
+    "special_procedures": [
+        {"name": "现场核查", "time_limit_days": 10, "basis": "《食品经营许可管理办法》第二十一条"}
+    ],
+    "result": {
+        "name": "食品经营许可证",
+        "licence_type": "食品经营许可证",
+        "validity": "5年",
+        "delivery": ["electronic", "post"],
+    },
     "online_depth": 4,
     "visits": 0,
     "appointment": True,

@@ -34,12 +34,20 @@ BROKEN_GUIDES = [
     pytest.param({"contact_phone": ""}, "contact_phone", "缺少", id="no contact"),
     pytest.param({"refusal_reasons": []}, "refusal_reasons", "缺少", id="licence without refusal reasons"),
     pytest.param({"result": {"name": "", "delivery": ["post"]}}, "result.name", "缺少", id="no result"),
-    pytest.param({"materials": [_material(source=None)]}, "materials.0.source", "来源", id="material without source"),
     pytest.param(
-        {"materials": [_material(necessity=None)]}, "materials.0.necessity", "必要性", id="material without necessity"
+        {"materials": [_material(source=None)]}, "materials.0.source", "来源", id="material without source"
     ),
     pytest.param(
-        {"materials": [_material(source="shared")]}, "materials.0.data_service", "数据服务", id="shared without service"
+        {"materials": [_material(necessity=None)]},
+        "materials.0.necessity",
+        "必要性",
+        id="material without necessity",
+    ),
+    pytest.param(
+        {"materials": [_material(source="shared")]},
+        "materials.0.data_service",
+        "数据服务",
+        id="shared without service",
     ),
     pytest.param(
         {"materials": [_material(source="shared", data_service="人口.不存在的服务")]},
@@ -47,17 +55,32 @@ BROKEN_GUIDES = [
         "人口.不存在的服务",
         id="shared with unknown service",
     ),
-    pytest.param({"conditions": ["有经营场所", "法律法规规定的其他条件"]}, "conditions.1", "兜底", id="catch-all condition"),
+    pytest.param(
+        {"conditions": ["有经营场所", "法律法规规定的其他条件"]},
+        "conditions.1",
+        "兜底",
+        id="catch-all condition",
+    ),
     pytest.param({"conditions": ["有身份证、户口簿等"]}, "conditions.0", "兜底", id="condition ending in 等"),
-    pytest.param({"materials": [_material(name="其他相关材料")]}, "materials.0.name", "兜底", id="catch-all material"),
+    pytest.param(
+        {"materials": [_material(name="其他相关材料")]}, "materials.0.name", "兜底", id="catch-all material"
+    ),
     pytest.param({"online_depth": 4, "visits": 1}, "visits", "全程网办", id="fully online but a visit"),
     pytest.param({"online_depth": 3, "visits": 2}, "visits", "最多", id="pre-review but two visits"),
-    pytest.param({"online_depth": 2, "visits": 0}, "visits", "网上申请", id="zero visits without online application"),
     pytest.param(
-        {"result": {"name": "许可证", "delivery": ["window"]}}, "result.delivery", "窗口", id="zero visits, window only"
+        {"online_depth": 2, "visits": 0}, "visits", "网上申请", id="zero visits without online application"
     ),
     pytest.param(
-        {"fees": [{"item": "工本费", "standard": "20元/本", "basis": ""}]}, "fees.0.basis", "依据", id="fee without basis"
+        {"result": {"name": "许可证", "delivery": ["window"]}},
+        "result.delivery",
+        "窗口",
+        id="zero visits, window only",
+    ),
+    pytest.param(
+        {"fees": [{"item": "工本费", "standard": "20元/本", "basis": ""}]},
+        "fees.0.basis",
+        "依据",
+        id="fee without basis",
     ),
     pytest.param(
         {"special_procedures": [{"name": "专家评审", "time_limit_days": 10, "basis": ""}]},
@@ -68,7 +91,9 @@ BROKEN_GUIDES = [
     pytest.param({"name": "别的名称"}, "name", "食品经营许可核发", id="name differs from the catalogue"),
     pytest.param({"item_type": "benefit"}, "item_type", "事项类型", id="type differs from the catalogue"),
     pytest.param({"department": "someone-else"}, "department", "部门", id="department differs"),
-    pytest.param({"materials": [_material(source="mailbox")]}, "materials.0.source", "取值", id="unknown source value"),
+    pytest.param(
+        {"materials": [_material(source="mailbox")]}, "materials.0.source", "取值", id="unknown source value"
+    ),
     pytest.param({"visits": 3}, "visits", "2", id="visits out of range"),
     pytest.param({"favourite_colour": "红"}, "favourite_colour", "格式", id="element not in the format"),
 ]
@@ -92,11 +117,17 @@ def test_a_public_service_needs_no_legal_basis_nor_refusal_reasons(item: Service
     assert check_guide_data(guide, item) == []
 
 
-def test_check_command_prints_one_line_per_problem_and_fails(item: ServiceItem, capsys: pytest.CaptureFixture[str]) -> None:
+def test_check_command_prints_one_line_per_problem_and_fails(
+    item: ServiceItem, capsys: pytest.CaptureFixture[str]
+) -> None:
     do_load_guide(None, item, parse_guide(guide_for(item)), "测试")
     # The published guide is then broken behind the workflow's back, as a data fix gone wrong would.
     version = item.guide_versions.get()
-    version.content = {**version.content, "promised_limit_days": 30, "fees": [{"item": "工本费", "standard": "10元"}]}
+    version.content = {
+        **version.content,
+        "promised_limit_days": 30,
+        "fees": [{"item": "工本费", "standard": "10元"}],
+    }
     version.save()
 
     with pytest.raises(CommandError, match="2 problems in 1 guides"):

@@ -1,16 +1,19 @@
 """Browser journeys (Playwright) in Debian's Chromium against Django's live server.
 
-Every test here is marked ``e2e`` and runs on a transactional database with serialized rollback, so data seeded
-by migrations (message templates, …) is there for each journey.
+Mark every journey ``@pytest.mark.e2e`` and ``@pytest.mark.django_db(transaction=True)`` (the live server needs a
+transactional database). Other transactional tests flush the database, rows seeded by migrations included, so
+the message templates are seeded again before each journey.
 """
 
 from __future__ import annotations
 
+import importlib
 import os
 from pathlib import Path
 from typing import Any
 
 import pytest
+from django.apps import apps
 
 # Playwright's sync API runs an event loop in the test thread; Django must still allow ORM calls there.
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
@@ -43,12 +46,13 @@ def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[s
     return {**browser_type_launch_args, "executable_path": str(CHROMIUM), "args": CHROMIUM_ARGS}
 
 
-@pytest.fixture(autouse=True)
-def _seeded_data(django_db_serialized_rollback: None) -> None:
-    """Restore migration-seeded rows before each journey (the live server needs a transactional database)."""
-
-
 @pytest.fixture(scope="session")
 def browser_context_args(browser_context_args: dict[str, Any]) -> dict[str, Any]:
     """Browse as a user in mainland China: Chinese pages (Accept-Language) and Beijing time."""
     return {**browser_context_args, "locale": "zh-CN", "timezone_id": "Asia/Shanghai"}
+
+
+@pytest.fixture(autouse=True)
+def _message_templates(transactional_db: None) -> None:
+    """The platform's message templates, as the notify migration seeds them (login codes need them)."""
+    importlib.import_module("yiwang.notify.migrations.0002_seed_templates").create_templates(apps, None)

@@ -12,7 +12,9 @@ from yiwang.search.backends.base import SearchBackend
 
 
 @pytest.fixture(scope="module")
-def corpus_backend(django_db_setup: None, django_db_blocker: pytest.FixtureRequest) -> Iterator[SearchBackend]:
+def corpus_backend(
+    django_db_setup: None, django_db_blocker: pytest.FixtureRequest
+) -> Iterator[SearchBackend]:
     """The configured backend holding the corpus, built once per module (committed, removed afterwards)."""
     backend = get_backend()
     with django_db_blocker.unblock():  # type: ignore[attr-defined]

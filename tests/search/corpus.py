@@ -9,7 +9,13 @@ from pathlib import Path
 from yiwang.search.documents import SearchDocument
 
 FIXTURE = Path(__file__).parent / "fixtures" / "guangan-items-sample.csv"
-ITEM_TYPES = {"1": "licence", "5": "benefit", "7": "confirmation", "10": "other_power", "20": "public_service"}
+ITEM_TYPES = {
+    "1": "licence",
+    "5": "benefit",
+    "7": "confirmation",
+    "10": "other_power",
+    "20": "public_service",
+}
 COMPANY_DEPARTMENTS = {"区行政审批局", "区市监局"}
 POPULAR = {"社会保障卡申领": 0.9, "户口登记": 0.8, "个体工商户设立登记": 0.8, "公司设立登记": 0.7}
 

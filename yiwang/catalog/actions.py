@@ -3,6 +3,7 @@ one transaction with an audit record; ``check_*`` guards raise PermissionDenied 
 
 from __future__ import annotations
 
+import functools
 import importlib
 import importlib.util
 from collections.abc import Iterable
@@ -54,7 +55,7 @@ def schedule_reindex(kind: str, codes: Iterable[str]) -> None:
             continue
         reindex: Any = getattr(importlib.import_module(module_name), "schedule_reindex", None)
         if reindex is not None:
-            transaction.on_commit(lambda: reindex(kind, codes))
+            transaction.on_commit(functools.partial(reindex, kind, codes))
             return
 
 
@@ -149,7 +150,11 @@ def do_import_item(actor: Any, record: ItemRecord) -> str:
             "source_url": record.source_url,
             "status": ItemStatus.ACTIVE,
         }
-        item = ServiceItem.objects.select_for_update().filter(implementation_code=record.implementation_code).first()
+        item = (
+            ServiceItem.objects.select_for_update()
+            .filter(implementation_code=record.implementation_code)
+            .first()
+        )
         if item is None:
             item = ServiceItem(implementation_code=record.implementation_code, **values)
             item.full_clean()
@@ -231,7 +236,8 @@ def _locked_version(version: GuideVersion, *expected: str) -> GuideVersion:
     locked = GuideVersion.objects.select_for_update().select_related("item__department").get(pk=version.pk)
     if locked.status not in expected:
         raise ActionConflict(
-            _("This guide version is now “%(status)s”; reload the page.") % {"status": locked.get_status_display()}
+            _("This guide version is now “%(status)s”; reload the page.")
+            % {"status": locked.get_status_display()}
         )
     return locked
 
@@ -271,7 +277,9 @@ def do_submit_guide(actor: Any, version: GuideVersion) -> GuideVersion:
 def _publish(actor: Any, version: GuideVersion, content: GuideContent) -> None:
     item = version.item
     now = timezone.now()
-    item.guide_versions.filter(status=GuideStatus.PUBLISHED).update(status=GuideStatus.ARCHIVED, updated_at=now)
+    item.guide_versions.filter(status=GuideStatus.PUBLISHED).update(
+        status=GuideStatus.ARCHIVED, updated_at=now
+    )
     version.status = GuideStatus.PUBLISHED
     version.published_at = version.reviewed_at = now
     version.reviewer = actor
@@ -311,7 +319,9 @@ def do_reject_guide(actor: Any, version: GuideVersion, reason: str) -> GuideVers
     return version
 
 
-def do_load_guide(actor: Any, item: ServiceItem, content: GuideContent, change_note: str) -> GuideVersion | None:
+def do_load_guide(
+    actor: Any, item: ServiceItem, content: GuideContent, change_note: str
+) -> GuideVersion | None:
     """Publish a guide from a guide file (指南文件) after the checks; None when it is already the published one."""
     _raise_on_problems(content, item)
     data = guide_json(content)
@@ -338,10 +348,15 @@ def do_load_guide(actor: Any, item: ServiceItem, content: GuideContent, change_n
 
 def do_save_bundle(actor: Any, bundle_file: BundleFile) -> Bundle | None:
     """Create or update a life-event bundle from its file form; None when nothing changed."""
-    items = {item.implementation_code: item for item in ServiceItem.objects.filter(implementation_code__in=bundle_file.items)}
+    items = {
+        item.implementation_code: item
+        for item in ServiceItem.objects.filter(implementation_code__in=bundle_file.items)
+    }
     missing = [code for code in bundle_file.items if code not in items]
     if missing:
-        raise ValidationError({"items": [_("Unknown service item: %(code)s") % {"code": code} for code in missing]})
+        raise ValidationError(
+            {"items": [_("Unknown service item: %(code)s") % {"code": code} for code in missing]}
+        )
     if len(set(bundle_file.items)) != len(bundle_file.items):
         raise ValidationError({"items": [_("A service item is listed twice.")]})
     with transaction.atomic():

@@ -44,7 +44,11 @@ class ServiceFilters(Schema):
 
 
 def _summary(item: ServiceItem, has_guide: bool) -> ServiceSummaryOut:
-    audiences = [name for name, serves in (("person", item.serves_persons), ("company", item.serves_companies)) if serves]
+    audiences = [
+        name
+        for name, serves in (("person", item.serves_persons), ("company", item.serves_companies))
+        if serves
+    ]
     return ServiceSummaryOut(
         code=item.implementation_code,
         name=item.name,
@@ -126,7 +130,9 @@ def get_bundle(request: HttpRequest, code: str) -> dict[str, Any]:
     return {
         **_bundle_summary(combined.bundle),
         "services": [_summary(item, item.implementation_code in combined.guides) for item in combined.items],
-        "departments": [{"code": department.code, "name": department.name} for department in combined.departments],
+        "departments": [
+            {"code": department.code, "name": department.name} for department in combined.departments
+        ],
         "legal_limit_days": combined.legal_limit_days,
         "promised_limit_days": combined.promised_limit_days,
         "materials": [
@@ -236,7 +242,9 @@ def _version_out(version: GuideVersion) -> GuideVersionOut:
 def save_draft(request: HttpRequest, code: str, payload: DraftIn) -> GuideVersionOut:
     """Save the item's draft guide (department admins of its department)."""
     user = api_staff_user(request)
-    return _version_out(actions.do_save_draft(user, queries.item_by_code(code), payload.content, payload.change_note))
+    return _version_out(
+        actions.do_save_draft(user, queries.item_by_code(code), payload.content, payload.change_note)
+    )
 
 
 def _version(version_id: int) -> GuideVersion:
@@ -249,7 +257,9 @@ def submit_guide(request: HttpRequest, version_id: int) -> GuideVersionOut:
     return _version_out(actions.do_submit_guide(api_staff_user(request), _version(version_id)))
 
 
-@router.post("/guide-versions/{version_id}/publish", response=GuideVersionOut, url_name="catalog_publish_guide")
+@router.post(
+    "/guide-versions/{version_id}/publish", response=GuideVersionOut, url_name="catalog_publish_guide"
+)
 def publish_guide(request: HttpRequest, version_id: int) -> GuideVersionOut:
     """Publish a guide in review; 422 with the problem list when the checks fail."""
     return _version_out(actions.do_publish_guide(api_staff_user(request), _version(version_id)))
@@ -258,4 +268,6 @@ def publish_guide(request: HttpRequest, version_id: int) -> GuideVersionOut:
 @router.post("/guide-versions/{version_id}/reject", response=GuideVersionOut, url_name="catalog_reject_guide")
 def reject_guide(request: HttpRequest, version_id: int, payload: RejectIn) -> GuideVersionOut:
     """Reject a guide in review with a reason."""
-    return _version_out(actions.do_reject_guide(api_staff_user(request), _version(version_id), payload.reason))
+    return _version_out(
+        actions.do_reject_guide(api_staff_user(request), _version(version_id), payload.reason)
+    )

@@ -109,7 +109,10 @@ def _item_problems(content: GuideContent, item: ServiceItem | None) -> list[tupl
         problems.append(("item_type", _("Does not match the catalogue item type.")))
     if content.department not in {item.department.code, item.catalogue_department_code}:
         problems.append(
-            ("department", _("Does not match the catalogue department “%(name)s”.") % {"name": item.department})
+            (
+                "department",
+                _("Does not match the catalogue department “%(name)s”.") % {"name": item.department},
+            )
         )
     return problems
 
@@ -136,7 +139,9 @@ def _mandatory_element_problems(content: GuideContent, *, is_power: bool) -> lis
         required.append(("refusal_reasons", content.refusal_reasons))
     problems = [(element, missing) for element, present in required if not present]
     problems += [
-        (f"legal_basis.{index}.law", missing) for index, basis in enumerate(content.legal_basis) if not basis.law
+        (f"legal_basis.{index}.law", missing)
+        for index, basis in enumerate(content.legal_basis)
+        if not basis.law
     ]
     return problems
 
@@ -156,7 +161,10 @@ def _time_limit_problems(content: GuideContent) -> list[tuple[str, str]]:
 
 def _catch_all_problems(element: str, texts: Iterable[str]) -> list[tuple[str, str]]:
     return [
-        (f"{element}.{index}", _("Catch-all wording “%(text)s”: name exactly what is required.") % {"text": text})
+        (
+            f"{element}.{index}",
+            _("Catch-all wording “%(text)s”: name exactly what is required.") % {"text": text},
+        )
         for index, text in enumerate(texts)
         if _CATCH_ALL.search(text)
     ]
@@ -174,7 +182,10 @@ def _material_problems(content: GuideContent) -> list[tuple[str, str]]:
         if material.source == "shared":
             if not material.data_service:
                 problems.append(
-                    (f"{element}.data_service", _("A shared material must name the data service it comes from."))
+                    (
+                        f"{element}.data_service",
+                        _("A shared material must name the data service it comes from."),
+                    )
                 )
             elif material.data_service not in DATA_SERVICES:
                 problems.append(

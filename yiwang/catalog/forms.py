@@ -28,13 +28,18 @@ class GuideDraftForm(forms.Form):
             data = json.loads(self.cleaned_data["content"])
         except json.JSONDecodeError as error:
             raise ValidationError(
-                _("Not valid JSON (line %(line)s, column %(column)s).") % {"line": error.lineno, "column": error.colno}
+                _("Not valid JSON (line %(line)s, column %(column)s).")
+                % {"line": error.lineno, "column": error.colno}
             ) from error
         try:
             content: GuideContent = parse_guide_or_raise(data)
         except ValidationError as error:
             raise ValidationError(
-                [f"{element}：{message}" for element, messages in error.message_dict.items() for message in messages]
+                [
+                    f"{element}：{message}"
+                    for element, messages in error.message_dict.items()
+                    for message in messages
+                ]
             ) from error
         return content.model_dump(mode="json")
 

@@ -153,8 +153,9 @@ class BundleFile(_Strict):
 _MESSAGES = {
     "missing": lambda error: _("This element is missing."),
     "extra_forbidden": lambda error: _("This element is not part of the guide format."),
-    "literal_error": lambda error: _("Must be one of: %(allowed)s.")
-    % {"allowed": error.get("ctx", {}).get("expected", "")},
+    "literal_error": lambda error: (
+        _("Must be one of: %(allowed)s.") % {"allowed": error.get("ctx", {}).get("expected", "")}
+    ),
     "string_type": lambda error: _("Must be text."),
     "int_type": lambda error: _("Must be a whole number."),
     "int_parsing": lambda error: _("Must be a whole number."),

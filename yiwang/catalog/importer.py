@@ -11,7 +11,7 @@ import csv
 import json
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -93,7 +93,9 @@ def parse_item_row(row: Any, canonical_codes: dict[str, str], area_code: str | N
         if not value:
             errors.append(_("%(column)s is empty.") % {"column": label})
         elif len(value) > limit:
-            errors.append(_("%(column)s is longer than %(limit)s characters.") % {"column": label, "limit": limit})
+            errors.append(
+                _("%(column)s is longer than %(limit)s characters.") % {"column": label, "limit": limit}
+            )
     if task_type not in TASK_TYPE_CODES:
         errors.append(_("Unknown task_type “%(value)s”.") % {"value": task_type})
     if not _AREA_CODE.match(area):
@@ -120,7 +122,9 @@ def parse_item_row(row: Any, canonical_codes: dict[str, str], area_code: str | N
     )
 
 
-def import_items(path: Path, file_format: str, area_code: str | None = None, actor: Any = None) -> ImportReport:
+def import_items(
+    path: Path, file_format: str, area_code: str | None = None, actor: Any = None
+) -> ImportReport:
     """Import a catalogue export (事项目录) row by row."""
     report = ImportReport()
     rows = read_rows(path, file_format)
@@ -171,7 +175,8 @@ def load_files(paths: Sequence[Path], actor: Any = None) -> LoadReport:
         try:
             parsed.append((path, read_json(path)))
         except (OSError, ValueError) as error:
-            report.problems.append(f"{path.name}\t-\t{_('Cannot read the file: %(error)s') % {'error': error}}")
+            message = _("Cannot read the file: %(error)s") % {"error": error}
+            report.problems.append(str(GuideProblem(path.name, "-", message)))
     for path, data in sorted(parsed, key=lambda entry: is_bundle(entry[1])):
         if is_bundle(data):
             _load_bundle(path, data, actor, report)
@@ -184,13 +189,16 @@ def _load_guide(path: Path, data: Any, actor: Any, report: LoadReport) -> None:
     code = data.get("implementation_code", "") if isinstance(data, dict) else ""
     item = ServiceItem.objects.select_related("department").filter(implementation_code=code).first()
     if item is None:
-        report.problems.append(f"{code or path.name}\timplementation_code\t{_('No such service item; import the catalogue first.')}")
+        message = _("No such service item; import the catalogue first.")
+        report.problems.append(str(GuideProblem(code or path.name, "implementation_code", message)))
         report.counts["refused"] += 1
         return
     problems = check_guide_data(data, item)
     if not problems:
         try:
-            version = do_load_guide(actor, item, parse_guide_or_raise(data), _("Loaded from %(file)s") % {"file": path.name})
+            version = do_load_guide(
+                actor, item, parse_guide_or_raise(data), _("Loaded from %(file)s") % {"file": path.name}
+            )
         except GuideCheckFailed as error:
             problems = error.problems
         else:
@@ -205,7 +213,9 @@ def _load_bundle(path: Path, data: Any, actor: Any, report: LoadReport) -> None:
     try:
         bundle = do_save_bundle(actor, BundleFile.model_validate(data))
     except PydanticValidationError as error:
-        report.problems += [str(GuideProblem(name, element, message)) for element, message in field_errors(error)]
+        report.problems += [
+            str(GuideProblem(name, element, message)) for element, message in field_errors(error)
+        ]
     except ValidationError as error:
         report.problems += [
             str(GuideProblem(name, element, message))

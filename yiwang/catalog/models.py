@@ -77,9 +77,13 @@ class ServiceItem(models.Model):
     area_code = models.CharField(_("division code"), max_length=12)
     source_url = models.URLField(_("source link"), max_length=500, blank=True)
     popularity = models.PositiveIntegerField(
-        _("popularity"), default=0, help_text=_("Applications or visits per year; higher ranks first in search.")
+        _("popularity"),
+        default=0,
+        help_text=_("Applications or visits per year; higher ranks first in search."),
     )
-    status = models.CharField(_("status"), max_length=10, choices=ItemStatus.choices, default=ItemStatus.ACTIVE)
+    status = models.CharField(
+        _("status"), max_length=10, choices=ItemStatus.choices, default=ItemStatus.ACTIVE
+    )
     serves_persons = models.BooleanField(_("for individuals"), default=False)
     serves_companies = models.BooleanField(_("for legal entities"), default=False)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
@@ -116,7 +120,9 @@ class GuideVersion(models.Model):
         ServiceItem, verbose_name=_("service item"), on_delete=models.CASCADE, related_name="guide_versions"
     )
     number = models.PositiveIntegerField(_("version number"))
-    status = models.CharField(_("status"), max_length=10, choices=GuideStatus.choices, default=GuideStatus.DRAFT)
+    status = models.CharField(
+        _("status"), max_length=10, choices=GuideStatus.choices, default=GuideStatus.DRAFT
+    )
     content = models.JSONField(_("content"))
     change_note = models.CharField(_("change note"), max_length=500, blank=True)
     author = models.ForeignKey(
@@ -152,7 +158,9 @@ class GuideVersion(models.Model):
                 fields=["item"], condition=Q(status="published"), name="one_published_guide_per_item"
             ),
             models.UniqueConstraint(
-                fields=["item"], condition=Q(status__in=["draft", "in_review"]), name="one_open_guide_per_item"
+                fields=["item"],
+                condition=Q(status__in=["draft", "in_review"]),
+                name="one_open_guide_per_item",
             ),
         ]
 
@@ -166,9 +174,11 @@ class Bundle(models.Model):
     code = models.SlugField(_("code"), max_length=50, unique=True)
     name = models.CharField(_("name"), max_length=100)
     description = models.TextField(_("description"), blank=True)
-    audiences = models.JSONField(_("audiences"), default=list)
-    keywords = models.JSONField(_("keywords"), default=list)
-    items = models.ManyToManyField(ServiceItem, through="BundleItem", related_name="bundles")
+    audiences = models.JSONField(_("audiences"), default=list, blank=True)
+    keywords = models.JSONField(_("keywords"), default=list, blank=True)
+    items: models.ManyToManyField[ServiceItem, BundleItem] = models.ManyToManyField(
+        ServiceItem, through="BundleItem", related_name="bundles"
+    )
 
     class Meta:
         verbose_name = _("life-event bundle")
@@ -194,6 +204,8 @@ class Bundle(models.Model):
 
 
 class BundleItem(models.Model):
+    """One item of a bundle, in the order the citizen meets it."""
+
     bundle = models.ForeignKey(Bundle, on_delete=models.CASCADE, related_name="entries")
     item = models.ForeignKey(ServiceItem, on_delete=models.PROTECT, related_name="bundle_entries")
     position = models.PositiveSmallIntegerField()
@@ -204,6 +216,9 @@ class BundleItem(models.Model):
             models.UniqueConstraint(fields=["bundle", "item"], name="unique_bundle_item"),
             models.UniqueConstraint(fields=["bundle", "position"], name="unique_bundle_position"),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.bundle} · {self.position}. {self.item}"
 
 
 class NegativeListEntry(models.Model):

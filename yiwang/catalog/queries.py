@@ -61,7 +61,9 @@ def guide_problems(item_code: str | None = None) -> tuple[int, list[GuideProblem
             .select_related("item__department")
             .order_by("item__implementation_code")
         )
-    problems = [problem for version in versions for problem in check_guide_data(version.content, version.item)]
+    problems = [
+        problem for version in versions for problem in check_guide_data(version.content, version.item)
+    ]
     return len(versions), problems
 
 
@@ -145,7 +147,9 @@ class ResponsibilityList:
 
 def responsibility_list(department_code: str) -> ResponsibilityList:
     department = get_object_or_404(Department, code=department_code)
-    items = department.service_items.filter(status=ItemStatus.ACTIVE).select_related("department")
+    items = ServiceItem.objects.filter(department=department, status=ItemStatus.ACTIVE).select_related(
+        "department"
+    )
     return ResponsibilityList(department, _entries(items.order_by("item_type", "name")))
 
 
@@ -184,7 +188,9 @@ def combined_guide(bundle: Bundle) -> CombinedGuide:
     """Materials merged and de-duplicated by name and source (each lists the items needing it), the longest
     limits, and every department (implementing and co-departments) named."""
     items = bundle.ordered_items()
-    versions = GuideVersion.objects.filter(item__in=items, status=GuideStatus.PUBLISHED).select_related("item")
+    versions = GuideVersion.objects.filter(item__in=items, status=GuideStatus.PUBLISHED).select_related(
+        "item"
+    )
     guides = {version.item.implementation_code: version.content for version in versions}
     combined = CombinedGuide(bundle=bundle, items=items, guides=guides, audiences=list(bundle.audiences))
     merged: dict[tuple[str, str], dict[str, Any]] = {}
@@ -227,7 +233,9 @@ def editable_items(user: Any, search: str = "") -> QuerySet[ServiceItem]:
 
 def review_queue(user: Any) -> QuerySet[GuideVersion]:
     """Guide versions waiting for the user's review (待审核)."""
-    versions = GuideVersion.objects.filter(status=GuideStatus.IN_REVIEW).select_related("item__department", "author")
+    versions = GuideVersion.objects.filter(status=GuideStatus.IN_REVIEW).select_related(
+        "item__department", "author"
+    )
     if not is_platform_admin(user):
         versions = versions.filter(
             item__department__in=departments_where(user, Role.REVIEWER, Role.DEPARTMENT_ADMIN)

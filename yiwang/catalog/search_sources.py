@@ -22,7 +22,11 @@ def _guide_body(guide: dict[str, Any]) -> str:
 
 
 def _audiences(item: ServiceItem) -> tuple[str, ...]:
-    return tuple(name for name, serves in (("person", item.serves_persons), ("company", item.serves_companies)) if serves)
+    return tuple(
+        name
+        for name, serves in (("person", item.serves_persons), ("company", item.serves_companies))
+        if serves
+    )
 
 
 class ItemSource:

@@ -74,7 +74,9 @@ def bundle_list(request: HttpRequest) -> HttpResponse:
 def bundle_detail(request: HttpRequest, code: str) -> HttpResponse:
     """A bundle with its combined guide (合并指南)."""
     return render(
-        request, "catalog/bundle_detail.html", {"combined": queries.combined_guide(queries.bundle_by_code(code))}
+        request,
+        "catalog/bundle_detail.html",
+        {"combined": queries.combined_guide(queries.bundle_by_code(code))},
     )
 
 
@@ -97,7 +99,9 @@ def power_list(request: HttpRequest) -> HttpResponse:
 def responsibility_list(request: HttpRequest, department: str) -> HttpResponse:
     """A department's responsibility list (责任清单)."""
     return render(
-        request, "catalog/responsibility_list.html", {"responsibility": queries.responsibility_list(department)}
+        request,
+        "catalog/responsibility_list.html",
+        {"responsibility": queries.responsibility_list(department)},
     )
 
 
@@ -115,7 +119,9 @@ def negative_list(request: HttpRequest) -> HttpResponse:
 def office_items(request: HttpRequest) -> HttpResponse:
     """The items whose guides the staff member edits or reviews, and the review queue."""
     search = request.GET.get("q", "").strip()
-    page = Paginator(queries.editable_items(request.user, search), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(queries.editable_items(request.user, search), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
     return render(
         request,
         "catalog/office_items.html",

@@ -26,8 +26,12 @@ def _clean(phrase: str, expansion: str, instance: Synonym | None) -> tuple[str, 
     errors: dict[str, str] = {}
     if not core(phrase):
         errors["phrase"] = _("The phrase needs at least one searchable word.")
-    elif Synonym.objects.filter(phrase=phrase).exclude(pk=instance.pk if instance else None).exists():
-        errors["phrase"] = _("This phrase already has a synonym entry.")
+    else:
+        same_phrase = Synonym.objects.filter(phrase=phrase)
+        if instance is not None:
+            same_phrase = same_phrase.exclude(pk=instance.pk)
+        if same_phrase.exists():
+            errors["phrase"] = _("This phrase already has a synonym entry.")
     if not core(expansion):
         errors["expansion"] = _("Give at least one official term.")
     if errors:
@@ -50,7 +54,9 @@ def do_save_synonym(
         changes = {"phrase": phrase, "expansion": expansion, "is_active": is_active}
         if not created:
             changes["before"] = before
-        record_audit(actor, "search.synonym_created" if created else "search.synonym_changed", target, changes)
+        record_audit(
+            actor, "search.synonym_created" if created else "search.synonym_changed", target, changes
+        )
     return target
 
 

@@ -109,7 +109,7 @@ class _Correction:
     start: int
     end: int
     replacement: str
-    rank: tuple[int, int, int]
+    rank: tuple[int, int, int, int]
 
 
 def analyse(text: str, vocabulary: Vocabulary, synonyms: SynonymTable) -> AnalysedQuery:
@@ -163,9 +163,9 @@ def _restore_chinese(normalized: str, tokens: list[tokenizer.Token], synonyms: S
 def _correct_one_typo(text: str, vocabulary: Vocabulary, synonyms: SynonymTable) -> str:
     """The query with one wrong character fixed, or "" when every word is known or no fix is found.
 
-    For each unknown word, every stretch of the query overlapping it is compared with the indexed words (and the
+    For each unknown word, every stretch of the query holding it is compared with the indexed words (and the
     synonym phrases and their words) of the same length differing in one character; the longest stretch wins,
-    then a synonym phrase, then the most frequent word.
+    then a character sounding the same (pinyin input), then a synonym phrase, then the most frequent word.
     """
     tokens = [
         token
@@ -195,22 +195,27 @@ def _correct_one_typo(text: str, vocabulary: Vocabulary, synonyms: SynonymTable)
     frequencies = vocabulary.document_frequencies(all_candidates)
     best: _Correction | None = None
     for key, found in candidates_by_key.items():
-        for term in found:
+        for term in sorted(found):
             frequency = frequencies.get(term, 0)
             in_synonyms = term in synonyms.words
             if frequency == 0 and not in_synonyms:
                 continue  # a word of documents since removed
-            for start, end, _position in windows[key]:
-                correction = _Correction(start, end, term, (end - start, int(in_synonyms), frequency))
-                if best is None or correction.rank > best.rank:
-                    best = correction
+            for start, end, position in windows[key]:
+                sounds_alike = _same_sound(text[position], term[position - start])  # typed by pinyin input
+                rank = (end - start, int(sounds_alike), int(in_synonyms), frequency)
+                if best is None or rank > best.rank:
+                    best = _Correction(start, end, term, rank)
     if best is None:
         return ""
     return text[: best.start] + best.replacement + text[best.end :]
 
 
+def _same_sound(typed: str, meant: str) -> bool:
+    return tokenizer.syllable(typed) != "" and tokenizer.syllable(typed) == tokenizer.syllable(meant)
+
+
 def _windows_around(text: str, token: tokenizer.Token) -> list[tuple[int, int]]:
-    """Same-script stretches of ``text`` (2–8 characters) that overlap ``token``."""
+    """Chinese stretches of ``text`` (2–8 characters) that hold all of ``token``."""
     if not tokenizer.is_chinese(token.text):
         return [(token.start, token.end)] if _correctable(token.text) else []
     run_start, run_end = token.start, token.end
@@ -220,6 +225,6 @@ def _windows_around(text: str, token: tokenizer.Token) -> list[tuple[int, int]]:
         run_end += 1
     spans = []
     for length in range(MIN_CORRECTED_CJK, min(8, run_end - run_start) + 1):
-        for start in range(max(run_start, token.start - length + 1), min(token.end, run_end - length + 1)):
+        for start in range(max(run_start, token.end - length), min(token.start, run_end - length) + 1):
             spans.append((start, start + length))
     return spans

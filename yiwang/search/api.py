@@ -90,7 +90,7 @@ def search(request: HttpRequest, params: Query[SearchParams]) -> SearchOut:
 
 
 @router.get("/search/suggest", response=SuggestOut, auth=None, summary="Autocomplete service names")
-def suggest(request: HttpRequest, q: str = "", limit: int = Query(8, ge=1, le=20)) -> SuggestOut:  # noqa: B008
+def suggest(request: HttpRequest, q: str = "", limit: int = Query(8, ge=1, le=20)) -> SuggestOut:
     """Names holding the typed words, the last one possibly unfinished (also pinyin: "sheb" → 社保卡…)."""
     return SuggestOut(suggestions=queries.suggest(q, limit))
 
@@ -117,7 +117,9 @@ def update_synonym(request: HttpRequest, synonym_id: int, payload: SynonymIn) ->
     )
 
 
-@router.delete("/search/synonyms/{synonym_id}", response={204: None}, summary="Delete a synonym (administrators)")
+@router.delete(
+    "/search/synonyms/{synonym_id}", response={204: None}, summary="Delete a synonym (administrators)"
+)
 def delete_synonym(request: HttpRequest, synonym_id: int) -> tuple[int, None]:
     actions.check_can_edit_synonyms(request.user)
     actions.do_delete_synonym(request.user, get_object_or_404(Synonym, pk=synonym_id))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any, cast
+
 from django import forms
 from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
@@ -12,15 +14,6 @@ from yiwang.search.documents import registered_sources
 _code = RegexValidator(r"^[A-Za-z0-9_.-]{1,60}$", _("Use the code from the list, e.g. licence."))
 
 
-class AudienceChoice(forms.ChoiceField):
-    def __init__(self, **kwargs: object) -> None:
-        super().__init__(
-            choices=[("", _("Everyone")), ("person", _("Individuals")), ("company", _("Legal entities"))],
-            required=False,
-            **kwargs,  # type: ignore[arg-type]
-        )
-
-
 class SearchForm(forms.Form):
     """The search box and its filters; every field optional, so an empty form shows the search page."""
 
@@ -28,15 +21,20 @@ class SearchForm(forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), required=False)
     department = forms.CharField(label=_("Department code"), required=False, validators=[_code])
     type = forms.CharField(label=_("Item type"), required=False, validators=[_code])
-    audience = AudienceChoice(label=_("For"))
+    audience = forms.ChoiceField(
+        label=_("For"),
+        required=False,
+        choices=[("", _("Everyone")), ("person", _("Individuals")), ("company", _("Legal entities"))],
+    )
     limit = forms.IntegerField(label=_("Results"), required=False, min_value=1, max_value=MAX_LIMIT)
 
     KIND_LABELS = {"item": _("Service items"), "bundle": _("Life events")}
 
-    def __init__(self, *args: object, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        kinds = sorted(registered_sources())
-        self.fields["kind"].choices = [("", _("All")), *((kind, self.KIND_LABELS.get(kind, kind)) for kind in kinds)]  # type: ignore[attr-defined]
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        kinds = sorted(set(registered_sources()) | set(self.KIND_LABELS))
+        kind_field = cast(forms.ChoiceField, self.fields["kind"])
+        kind_field.choices = [("", _("All")), *((kind, self.KIND_LABELS.get(kind, kind)) for kind in kinds)]
 
     def to_query(self, default_limit: int = 10) -> SearchQuery:
         data = self.cleaned_data

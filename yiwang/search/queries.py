@@ -20,7 +20,10 @@ def synonym_table() -> SynonymTable:
     global _synonyms
     stamp = tuple(
         Synonym.objects.aggregate(
-            rows=Count("id"), active=Count("id", filter=Q(is_active=True)), ids=Sum("id"), latest=Max("updated_at")
+            rows=Count("id"),
+            active=Count("id", filter=Q(is_active=True)),
+            ids=Sum("id"),
+            latest=Max("updated_at"),
         ).values()
     )
     with _lock:

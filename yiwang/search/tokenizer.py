@@ -79,10 +79,12 @@ def tokens_with_offsets(text: str, *, search_mode: bool = True) -> list[Token]:
     found: list[Token] = []
     for run in _TOKEN_RUN.finditer(normalized):
         mode = "search" if search_mode else "default"
-        for word, start, end in rjieba.tokenize(run.group(), mode=mode, hmm=False):
+        for word, start, _end in rjieba.tokenize(run.group(), mode=mode, hmm=False):
             for piece in _TOKEN_RUN.finditer(word):
                 found.append(
-                    Token(piece.group(), run.start() + start + piece.start(), run.start() + start + piece.end())
+                    Token(
+                        piece.group(), run.start() + start + piece.start(), run.start() + start + piece.end()
+                    )
                 )
     return found
 
@@ -90,7 +92,9 @@ def tokens_with_offsets(text: str, *, search_mode: bool = True) -> list[Token]:
 def words(text: str, *, search_mode: bool = True) -> list[str]:
     """The meaningful words of ``text``: tokens without stop words, in order (duplicates kept)."""
     stop = stop_words()
-    return [token.text for token in tokens_with_offsets(text, search_mode=search_mode) if token.text not in stop]
+    return [
+        token.text for token in tokens_with_offsets(text, search_mode=search_mode) if token.text not in stop
+    ]
 
 
 @cache
@@ -112,3 +116,9 @@ def index_terms(text: str) -> list[str]:
 def term_variants(word: str) -> set[str]:
     """A word and the spellings under which the index also knows it."""
     return {word, *spellings(word)}
+
+
+@cache
+def syllable(char: str) -> str:
+    """The pinyin of one character, without tone (卡 → ka); "" for anything else."""
+    return "".join(lazy_pinyin(char, errors="ignore")) if is_chinese(char) else ""

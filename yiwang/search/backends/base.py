@@ -10,6 +10,7 @@ import abc
 import dataclasses
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
@@ -21,7 +22,7 @@ TITLE_WEIGHT = 10.0
 KEYWORDS_WEIGHT = 4.0
 BODY_WEIGHT = 1.0
 BUNDLE_BOOST = 0.5  # a bundle (一件事) ranks 1.5× an item with the same match
-POPULARITY_BOOST = 0.3  # the most popular document ranks 1.3× an unpopular one with the same match
+POPULARITY_BOOST = 0.1  # popularity breaks near-ties: at most 1.1×, less than one more matched word
 MAX_LIMIT = 50
 
 
@@ -53,6 +54,8 @@ class SearchHit:
 @dataclass(frozen=True)
 class SearchResults:
     hits: list[SearchHit] = field(default_factory=list)
+    # Documents matching by name or keywords; those matching only in their text are counted too when the names
+    # did not fill the page.
     total: int = 0
     did_you_mean: str = ""
     message: str = ""  # why the query could not be used as typed; "" when it could
@@ -73,7 +76,7 @@ class IndexedDocument:
             document=document,
             title_terms=tokenizer.index_terms(document.title),
             keyword_terms=tokenizer.index_terms(" ".join(document.keywords)),
-            body_terms=tokenizer.index_terms(document.body),
+            body_terms=tokenizer.words(document.body),  # pinyin is for names: what people type as initials
         )
 
     @property
@@ -106,6 +109,12 @@ class StoredHit:
     item_type: str
     url: str
     score: float
+
+    @classmethod
+    def from_row(cls, row: Sequence[Any]) -> StoredHit:
+        """From a row (kind, code, title, department code, department name, item type, url, score, …)."""
+        kind, code, title, department_code, department_name, item_type, url, score = row[:8]
+        return cls(kind, code, title, department_code, department_name, item_type, url, float(score))
 
 
 class SearchBackend(abc.ABC):
@@ -147,9 +156,11 @@ class SearchBackend(abc.ABC):
         """See :class:`yiwang.search.analysis.Vocabulary`."""
 
     @abc.abstractmethod
-    def _match(self, terms: Sequence[str], query: SearchQuery) -> tuple[list[StoredHit], int]:
-        """Documents holding any of ``terms`` that pass the filters, best first (at most ``query.limit``), and
-        how many there are in all."""
+    def _match(
+        self, terms: Sequence[str], query: SearchQuery, *, in_names: bool
+    ) -> tuple[list[StoredHit], int]:
+        """Documents that pass the filters and hold any of ``terms`` in their title or keywords (``in_names``),
+        or else only in their body; best first (at most ``query.limit``), and how many there are in all."""
 
     @abc.abstractmethod
     def _match_title_prefix(self, words: Sequence[str], prefix: str, limit: int) -> list[str]:
@@ -162,7 +173,13 @@ class SearchBackend(abc.ABC):
         if not analysed.terms:
             return SearchResults(message=analysed.message)
         limited = dataclasses.replace(query, limit=min(max(query.limit, 1), MAX_LIMIT))
-        stored, total = self._match(analysed.terms, limited)
+        # Name matches rank first; text-only matches fill the page when names are not enough. Done in two
+        # steps so a common word in the text of many documents is only ranked when it is needed.
+        stored, total = self._match(analysed.terms, limited, in_names=True)
+        if len(stored) < limited.limit:
+            rest = dataclasses.replace(limited, limit=limited.limit - len(stored))
+            more, more_total = self._match(analysed.terms, rest, in_names=False)
+            stored, total = stored + more, total + more_total
         wanted = set(analysed.terms)
         hits = [
             SearchHit(
@@ -178,7 +195,9 @@ class SearchBackend(abc.ABC):
             )
             for row in stored
         ]
-        return SearchResults(hits=hits, total=total, did_you_mean=analysed.did_you_mean, message=analysed.message)
+        return SearchResults(
+            hits=hits, total=total, did_you_mean=analysed.did_you_mean, message=analysed.message
+        )
 
     def suggest(self, prefix: str, limit: int = 8) -> list[str]:
         """Titles for autocomplete (自动补全): holding the typed words, the last one possibly unfinished."""

@@ -89,7 +89,9 @@ class PostgresBackend(SearchBackend):
                 ],
             )
             SearchTermKey.objects.bulk_create(
-                [SearchTermKey(key=key, term=term) for key, term in keys], ignore_conflicts=True, batch_size=5000
+                [SearchTermKey(key=key, term=term) for key, term in keys],
+                ignore_conflicts=True,
+                batch_size=5000,
             )
         return len(entries)
 
@@ -118,8 +120,8 @@ class PostgresBackend(SearchBackend):
             return set()
         with connection.cursor() as cursor:
             cursor.execute(
-                "SELECT t FROM unnest(%s::text[]) AS t WHERE EXISTS ("
-                f" SELECT 1 FROM {TABLE} WHERE document @@ to_tsquery('simple', quote_literal(t)))",  # noqa: S608
+                "SELECT t FROM unnest(%s::text[]) AS t WHERE EXISTS ("  # noqa: S608 - only constants and placeholders are interpolated
+                f" SELECT 1 FROM {TABLE} WHERE document @@ to_tsquery('simple', quote_literal(t)))",
                 [sorted(set(terms))],
             )
             return {row[0] for row in cursor.fetchall()}
@@ -129,8 +131,8 @@ class PostgresBackend(SearchBackend):
             return {}
         with connection.cursor() as cursor:
             cursor.execute(
-                "SELECT t, (SELECT count(*) FROM ("
-                f" SELECT 1 FROM {TABLE} WHERE document @@ to_tsquery('simple', quote_literal(t))"  # noqa: S608
+                "SELECT t, (SELECT count(*) FROM ("  # noqa: S608 - only constants and placeholders are interpolated
+                f" SELECT 1 FROM {TABLE} WHERE document @@ to_tsquery('simple', quote_literal(t))"
                 " LIMIT %s) AS capped) FROM unnest(%s::text[]) AS t",
                 [FREQUENCY_CAP, sorted(set(terms))],
             )
@@ -156,18 +158,23 @@ class PostgresBackend(SearchBackend):
             values.append(f"% {query.audience} %")
         return "".join(f" AND {clause}" for clause in clauses), values
 
-    def _match(self, terms: Sequence[str], query: SearchQuery) -> tuple[list[StoredHit], int]:
+    def _match(
+        self, terms: Sequence[str], query: SearchQuery, *, in_names: bool
+    ) -> tuple[list[StoredHit], int]:
+        names = "(" + " | ".join(_lexeme(term, ":AB") for term in terms) + ")"
+        body = "(" + " | ".join(_lexeme(term, ":C") for term in terms) + ")"
+        expression = names if in_names else f"{body} & !{names}"
         where, values = self._filters(query)
         with connection.cursor() as cursor:
             cursor.execute(
-                "SELECT kind, code, title, department_code, department_name, item_type, url,"
-                f" ts_rank_cd('{RANK_WEIGHTS}', document, q) * boost AS score, count(*) OVER () AS total"
+                "SELECT kind, code, title, department_code, department_name, item_type, url,"  # noqa: S608 - only constants and placeholders are interpolated
+                f" ts_rank('{RANK_WEIGHTS}', document, q) * boost AS score, count(*) OVER () AS total"
                 f" FROM {TABLE}, to_tsquery('simple', %s) AS q"
-                f" WHERE document @@ q{where} ORDER BY score DESC, title LIMIT %s",  # noqa: S608
-                [" | ".join(map(_lexeme, terms)), *values, query.limit],
+                f" WHERE document @@ q{where} ORDER BY score DESC, title LIMIT %s",
+                [expression, *values, query.limit],
             )
             rows = cursor.fetchall()
-        hits = [StoredHit(*row[:7], score=float(row[7])) for row in rows]
+        hits = [StoredHit.from_row(row) for row in rows]
         return hits, int(rows[0][8]) if rows else 0
 
     def _match_title_prefix(self, words: Sequence[str], prefix: str, limit: int) -> list[str]:
@@ -175,7 +182,7 @@ class PostgresBackend(SearchBackend):
         with connection.cursor() as cursor:
             cursor.execute(
                 f"SELECT title FROM {TABLE}, to_tsquery('simple', %s) AS q WHERE document @@ q"  # noqa: S608
-                f" ORDER BY ts_rank_cd('{RANK_WEIGHTS}', document, q) * boost DESC, title LIMIT %s",
+                f" ORDER BY ts_rank('{RANK_WEIGHTS}', document, q) * boost DESC, title LIMIT %s",
                 [" & ".join(operands), limit * 3],
             )
             return list(dict.fromkeys(row[0] for row in cursor.fetchall()))[:limit]

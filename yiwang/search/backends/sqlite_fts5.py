@@ -113,7 +113,8 @@ class SqliteFts5Backend(SearchBackend):
             for prepared in batch:
                 document = prepared.document
                 row = connection.execute(
-                    "SELECT id FROM search_document WHERE kind = ? AND code = ?", (document.kind, document.code)
+                    "SELECT id FROM search_document WHERE kind = ? AND code = ?",
+                    (document.kind, document.code),
                 ).fetchone()
                 values = (
                     document.title,
@@ -149,7 +150,8 @@ class SqliteFts5Backend(SearchBackend):
                     ),
                 )
                 connection.executemany(
-                    "INSERT OR IGNORE INTO search_term_key (key, term) VALUES (?, ?)", prepared.substitution_keys()
+                    "INSERT OR IGNORE INTO search_term_key (key, term) VALUES (?, ?)",
+                    prepared.substitution_keys(),
                 )
         return len(batch)
 
@@ -197,7 +199,9 @@ class SqliteFts5Backend(SearchBackend):
     def document_frequencies(self, terms: Collection[str]) -> dict[str, int]:
         frequencies: dict[str, int] = {}
         for term in set(terms):
-            row = self.connection.execute("SELECT doc FROM search_fts_vocab WHERE term = ?", (term,)).fetchone()
+            row = self.connection.execute(
+                "SELECT doc FROM search_fts_vocab WHERE term = ?", (term,)
+            ).fetchone()
             if row is not None and row[0] > 0:
                 frequencies[term] = int(row[0])
         return frequencies
@@ -230,26 +234,30 @@ class SqliteFts5Backend(SearchBackend):
             values.append(f"% {query.audience} %")
         return "".join(f" AND {clause}" for clause in clauses), values
 
-    def _match(self, terms: Sequence[str], query: SearchQuery) -> tuple[list[StoredHit], int]:
-        expression = " OR ".join(_quoted(term) for term in terms)
+    def _match(
+        self, terms: Sequence[str], query: SearchQuery, *, in_names: bool
+    ) -> tuple[list[StoredHit], int]:
+        any_term = "(" + " OR ".join(_quoted(term) for term in terms) + ")"
+        names = "{title keywords} : " + any_term
+        expression = names if in_names else f"(body : {any_term}) NOT ({names})"
         where, values = self._filters(query)
         rows = self.connection.execute(
-            "WITH matched AS MATERIALIZED ("
+            "WITH matched AS MATERIALIZED ("  # noqa: S608 - only constants and placeholders are interpolated
             f" SELECT rowid AS id, -bm25(search_fts, {TITLE_WEIGHT}, {KEYWORDS_WEIGHT}, {BODY_WEIGHT}) AS relevance"
             " FROM search_fts WHERE search_fts MATCH ?)"
             " SELECT d.kind, d.code, d.title, d.department_code, d.department_name, d.item_type, d.url,"
             " m.relevance * d.boost AS score, count(*) OVER () AS total"
-            f" FROM matched m JOIN search_document d ON d.id = m.id WHERE 1 = 1{where}"  # noqa: S608
+            f" FROM matched m JOIN search_document d ON d.id = m.id WHERE 1 = 1{where}"
             " ORDER BY score DESC, d.title LIMIT ?",
             (expression, *values, query.limit),
         ).fetchall()
-        hits = [StoredHit(*row[:7], score=float(row[7])) for row in rows]
+        hits = [StoredHit.from_row(row) for row in rows]
         return hits, int(rows[0][8]) if rows else 0
 
     def _match_title_prefix(self, words: Sequence[str], prefix: str, limit: int) -> list[str]:
         expression = "title : (" + " AND ".join([*map(_quoted, words), _quoted(prefix) + " *"]) + ")"
         rows = self.connection.execute(
-            "WITH matched AS MATERIALIZED ("
+            "WITH matched AS MATERIALIZED ("  # noqa: S608 - only constants and placeholders are interpolated
             f" SELECT rowid AS id, -bm25(search_fts, {TITLE_WEIGHT}, {KEYWORDS_WEIGHT}, {BODY_WEIGHT}) AS relevance"
             " FROM search_fts WHERE search_fts MATCH ?)"
             " SELECT d.title FROM matched m JOIN search_document d ON d.id = m.id"

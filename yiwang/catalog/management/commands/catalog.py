@@ -17,19 +17,27 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: ArgumentParser) -> None:
         subcommands = parser.add_subparsers(dest="subcommand", required=True)
-        import_parser = subcommands.add_parser("import", help="import service items from a CSV or JSON export")
+        import_parser = subcommands.add_parser(
+            "import", help="import service items from a CSV or JSON export"
+        )
         import_parser.add_argument("file", type=Path)
-        import_parser.add_argument("--format", choices=["csv", "json"], help="default: from the file extension")
+        import_parser.add_argument(
+            "--format", choices=["csv", "json"], help="default: from the file extension"
+        )
         import_parser.add_argument("--area-code", help="12-digit division code to use for every row")
         load_parser = subcommands.add_parser(
-            "load-guides", help="publish guide files and save bundle files (default: the app's guides/ and bundles/)"
+            "load-guides",
+            help="publish guide files and save bundle files (default: the app's guides/ and bundles/)",
         )
         load_parser.add_argument("paths", nargs="*", type=Path)
         check_parser = subcommands.add_parser(
-            "check", help="check published guides, one item's latest guide, or guide files; exit 1 on problems"
+            "check",
+            help="check published guides, one item's latest guide, or guide files; exit 1 on problems",
         )
         check_parser.add_argument("paths", nargs="*", type=Path, help="guide files or directories to check")
-        check_parser.add_argument("--item", help="implementation code: check its latest version (draft included)")
+        check_parser.add_argument(
+            "--item", help="implementation code: check its latest version (draft included)"
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["subcommand"] == "import":
@@ -61,7 +69,10 @@ class Command(BaseCommand):
         report = importer.load_files([path for path in paths if path.exists()])
         for problem in report.problems:
             self.stderr.write(problem)
-        self.stdout.write(", ".join(f"{outcome} {count}" for outcome, count in sorted(report.counts.items())) or "nothing to load")
+        self.stdout.write(
+            ", ".join(f"{outcome} {count}" for outcome, count in sorted(report.counts.items()))
+            or "nothing to load"
+        )
         if report.problems:
             raise CommandError(f"{len(report.problems)} problems; the files concerned were not loaded")
 
@@ -72,7 +83,9 @@ class Command(BaseCommand):
             problems = [
                 problem
                 for data in guides
-                for problem in check_guide_data(data, queries.item_or_none(str(data.get("implementation_code", ""))))
+                for problem in check_guide_data(
+                    data, queries.item_or_none(str(data.get("implementation_code", "")))
+                )
             ]
             checked = len(guides)
         else:
