@@ -49,15 +49,138 @@ CATALOGUES = [
 ]
 COUNTIES = ["广安区", "前锋区", "岳池县", "武胜县", "邻水县", "华蓥市", "广安经开区", "协兴园区"]
 STAGES = ["", "（县级）", "（市级）", "变更", "注销", "延续", "补办", "（告知承诺）", "（网上办理）"]
-POLICY_WORDS = (
-    "申请人 应当 提交 材料 办理 时限 工作日 受理 审核 决定 送达 依据 条例 规定 办法 实施 细则 部门 窗口 "
-    "网上 办事 大厅 预约 咨询 电话 地址 收费 标准 免费 减免 条件 年满 户籍 居住 证明 身份证 营业执照 原件 "
-    "复印件 电子 证照 共享 核验 现场 勘验 专家 评审 公示 听证 许可 备案 登记 变更 注销 补办 延续 换证 "
-    "企业 个人 法人 社会 保障 医疗 保险 养老 失业 工伤 生育 住房 公积金 不动产 交通 运输 教育 卫生 健康 "
-    "民政 救助 残疾人 退役 军人 农业 林业 水利 环境 保护 市场 监管 食品 药品 安全 生产 消防 建设 规划 "
-    "城市 管理 税务 发票 申报 缴纳 补贴 奖励 资助 扶持 创业 就业 培训 技能 人才 引进 落户 子女 入学 "
-    "老年人 优待 服务 便民 一网通办 最多跑一次 容缺 受理 承诺 时限 法定 期限 办结 结果 领取 邮寄"
-).split()
+POLICY_WORDS = [
+    "申请人",
+    "应当",
+    "提交",
+    "材料",
+    "办理",
+    "时限",
+    "工作日",
+    "受理",
+    "审核",
+    "决定",
+    "送达",
+    "依据",
+    "条例",
+    "规定",
+    "办法",
+    "实施",
+    "细则",
+    "部门",
+    "窗口",
+    "网上",
+    "办事",
+    "大厅",
+    "预约",
+    "咨询",
+    "电话",
+    "地址",
+    "收费",
+    "标准",
+    "免费",
+    "减免",
+    "条件",
+    "年满",
+    "户籍",
+    "居住",
+    "证明",
+    "身份证",
+    "营业执照",
+    "原件",
+    "复印件",
+    "电子",
+    "证照",
+    "共享",
+    "核验",
+    "现场",
+    "勘验",
+    "专家",
+    "评审",
+    "公示",
+    "听证",
+    "许可",
+    "备案",
+    "登记",
+    "变更",
+    "注销",
+    "补办",
+    "延续",
+    "换证",
+    "企业",
+    "个人",
+    "法人",
+    "社会",
+    "保障",
+    "医疗",
+    "保险",
+    "养老",
+    "失业",
+    "工伤",
+    "生育",
+    "住房",
+    "公积金",
+    "不动产",
+    "交通",
+    "运输",
+    "教育",
+    "卫生",
+    "健康",
+    "民政",
+    "救助",
+    "残疾人",
+    "退役",
+    "军人",
+    "农业",
+    "林业",
+    "水利",
+    "环境",
+    "保护",
+    "市场",
+    "监管",
+    "食品",
+    "药品",
+    "安全",
+    "生产",
+    "消防",
+    "建设",
+    "规划",
+    "城市",
+    "管理",
+    "税务",
+    "发票",
+    "申报",
+    "缴纳",
+    "补贴",
+    "奖励",
+    "资助",
+    "扶持",
+    "创业",
+    "就业",
+    "培训",
+    "技能",
+    "人才",
+    "引进",
+    "落户",
+    "子女",
+    "入学",
+    "老年人",
+    "优待",
+    "服务",
+    "便民",
+    "一网通办",
+    "最多跑一次",
+    "容缺",
+    "受理",
+    "承诺",
+    "时限",
+    "法定",
+    "期限",
+    "办结",
+    "结果",
+    "领取",
+    "邮寄",
+]
 SELECTIVE_QUERIES = [
     "社会保障卡挂失",
     "sbk丢了",
@@ -84,7 +207,9 @@ def corpus(size: int, rng: random.Random) -> Iterator[SearchDocument]:
     for number in range(size):
         name = names[number % len(names)]
         round_ = number // len(names)
-        title = name if round_ == 0 else f"{COUNTIES[round_ % len(COUNTIES)]}{name}{STAGES[round_ % len(STAGES)]}"
+        title = (
+            name if round_ == 0 else f"{COUNTIES[round_ % len(COUNTIES)]}{name}{STAGES[round_ % len(STAGES)]}"
+        )
         body = "".join(rng.choice(POLICY_WORDS) for _ in range(rng.randint(20, 60)))
         yield SearchDocument(
             kind="item",
@@ -141,7 +266,9 @@ class Baseline:
 
     def lookup(self, title: str) -> object:
         if self.sqlite is not None:
-            return self.sqlite.execute("SELECT id, title FROM bench_title WHERE title = ?", (title,)).fetchall()
+            return self.sqlite.execute(
+                "SELECT id, title FROM bench_title WHERE title = ?", (title,)
+            ).fetchall()
         with connection.cursor() as cursor:
             cursor.execute("SELECT id, title FROM bench_title WHERE title = %s", [title])
             return cursor.fetchall()
@@ -155,7 +282,9 @@ class Baseline:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--documents", type=int, default=100_000)
     parser.add_argument("--rounds", type=int, default=30, help="passes over each query list")
     parser.add_argument("--keep", action="store_true", help="keep the index afterwards")
@@ -164,12 +293,16 @@ def main() -> None:
 
     call_command("migrate", verbosity=0)
     backend = get_backend()
-    print(f"backend: {configured_backend_name()}  database: {connection.vendor}  documents: {arguments.documents:,}")
+    print(
+        f"backend: {configured_backend_name()}  database: {connection.vendor}  documents: {arguments.documents:,}"
+    )
     backend.clear()
     start = time.perf_counter()
     indexed = backend.index(corpus(arguments.documents, rng))
     build_seconds = time.perf_counter() - start
-    print(f"index build: {indexed:,} documents in {build_seconds:.1f} s ({indexed / build_seconds:,.0f} docs/s)")
+    print(
+        f"index build: {indexed:,} documents in {build_seconds:.1f} s ({indexed / build_seconds:,.0f} docs/s)"
+    )
 
     titles = [document.title for document in corpus(arguments.documents, random.Random(1))]
     baseline = Baseline(titles)
@@ -188,7 +321,9 @@ def main() -> None:
             f"  p50 {p50:7.3f} ms  p95 {p95:7.3f} ms  ratio p95/baseline p95 {p95 / base_p95:8.1f}×"
         )
     suggest_p50, suggest_p95 = percentiles(
-        measure(lambda text: queries.suggest(text), ["社会", "户口", "sheb", "残疾人证", "canj"], arguments.rounds)
+        measure(
+            lambda text: queries.suggest(text), ["社会", "户口", "sheb", "残疾人证", "canj"], arguments.rounds
+        )
     )
     print(
         f"suggest   prefixes                      p50 {suggest_p50:7.3f} ms  p95 {suggest_p95:7.3f} ms"

@@ -142,9 +142,9 @@ def analyse(text: str, vocabulary: Vocabulary, synonyms: SynonymTable) -> Analys
     terms: list[str] = [*tokenizer.words(normalized), *tokenizer.words(final)]
     if joined_latin:
         terms.append(joined_latin)
-    final_core = core(final)
+    cores = (core(restored), core(final))
     for rule in synonyms.rules:
-        if rule.phrase in final_core:
+        if any(rule.phrase in query_core for query_core in cores):
             terms.extend(rule.expansion_terms)
     unique_terms = tuple(dict.fromkeys(terms))[:MAX_TERMS]
     return AnalysedQuery(unique_terms, did_you_mean=corrected, message=message)
@@ -205,8 +205,10 @@ def _correct_one_typo(text: str, vocabulary: Vocabulary, synonyms: SynonymTable)
                 rank = (end - start, int(sounds_alike), int(in_synonyms), frequency)
                 if best is None or rank > best.rank:
                     best = _Correction(start, end, term, rank)
-    if best is None:
-        return ""
+    if best is None or text[best.start : best.end] == best.replacement:
+        return (
+            ""  # no fix, or the best match is what the query already says (a synonym phrase around the word)
+        )
     return text[: best.start] + best.replacement + text[best.end :]
 
 

@@ -161,17 +161,18 @@ class PostgresBackend(SearchBackend):
     def _match(
         self, terms: Sequence[str], query: SearchQuery, *, in_names: bool
     ) -> tuple[list[StoredHit], int]:
+        any_term = " | ".join(map(_lexeme, terms))
         names = "(" + " | ".join(_lexeme(term, ":AB") for term in terms) + ")"
         body = "(" + " | ".join(_lexeme(term, ":C") for term in terms) + ")"
-        expression = names if in_names else f"{body} & !{names}"
+        matching = names if in_names else f"{body} & !{names}"
         where, values = self._filters(query)
         with connection.cursor() as cursor:
-            cursor.execute(
+            cursor.execute(  # ranked on every field, found by names (or by body only)
                 "SELECT kind, code, title, department_code, department_name, item_type, url,"  # noqa: S608 - only constants and placeholders are interpolated
-                f" ts_rank('{RANK_WEIGHTS}', document, q) * boost AS score, count(*) OVER () AS total"
-                f" FROM {TABLE}, to_tsquery('simple', %s) AS q"
-                f" WHERE document @@ q{where} ORDER BY score DESC, title LIMIT %s",
-                [expression, *values, query.limit],
+                f" ts_rank('{RANK_WEIGHTS}', document, ranking) * boost AS score, count(*) OVER () AS total"
+                f" FROM {TABLE}, to_tsquery('simple', %s) AS ranking, to_tsquery('simple', %s) AS matching"
+                f" WHERE document @@ matching{where} ORDER BY score DESC, title LIMIT %s",
+                [any_term, matching, *values, query.limit],
             )
             rows = cursor.fetchall()
         hits = [StoredHit.from_row(row) for row in rows]

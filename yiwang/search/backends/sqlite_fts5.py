@@ -239,7 +239,9 @@ class SqliteFts5Backend(SearchBackend):
     ) -> tuple[list[StoredHit], int]:
         any_term = "(" + " OR ".join(_quoted(term) for term in terms) + ")"
         names = "{title keywords} : " + any_term
-        expression = names if in_names else f"(body : {any_term}) NOT ({names})"
+        # bm25 scores every phrase of the expression: "any_term AND names" keeps body matches in the score of
+        # a document found by name (a bundle whose text lists the synonym's official words ranks higher).
+        expression = f"{any_term} AND ({names})" if in_names else f"(body : {any_term}) NOT ({names})"
         where, values = self._filters(query)
         rows = self.connection.execute(
             "WITH matched AS MATERIALIZED ("  # noqa: S608 - only constants and placeholders are interpolated
