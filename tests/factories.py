@@ -83,7 +83,7 @@ class DivisionFactory(DjangoModelFactory):
         model = Division
         django_get_or_create = ("code",)
 
-    code = factory.Sequence(lambda n: f"51{n:04d}000000")
+    code = factory.Sequence(lambda n: f"99{n:04d}000000")
     name = factory.Sequence(lambda n: f"测试{n}区")
     level = DivisionLevel.COUNTY
 

@@ -30,7 +30,6 @@ EVERYDAY_QUERIES = [
     ("残疾证", "item", "残疾人证新办"),
     ("公租房", "item", "公共租赁住房申请资格审核认定"),
     ("上户口", "item", "户口登记"),
-    ("社保挂失", "item", "社会保障卡挂失"),
 ]
 ONE_TYPO_QUERIES = [
     ("生孩孑", "生孩子", "bundle", "newborn"),

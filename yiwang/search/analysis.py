@@ -77,7 +77,9 @@ class SynonymTable:
             phrase_core = core(phrase)
             if not phrase_core:
                 continue
-            rules.append(SynonymRule(phrase_core, tuple(dict.fromkeys(tokenizer.words(expansion)))))
+            rules.append(
+                SynonymRule(phrase_core, tuple(dict.fromkeys(tokenizer.words(expansion, search_mode=False))))
+            )
             phrase_words.update(tokenizer.words(phrase, search_mode=False))
             phrase_words.add(phrase_core)
         by_spelling: dict[str, str] = {}
@@ -139,7 +141,11 @@ def analyse(text: str, vocabulary: Vocabulary, synonyms: SynonymTable) -> Analys
         restored += " " + synonyms.chinese_by_spelling[joined_latin]
     corrected = _correct_one_typo(restored, vocabulary, synonyms)
     final = corrected or restored
-    terms: list[str] = [*tokenizer.words(normalized), *tokenizer.words(final)]
+    # Whole words only (社会保障卡, not also 社会 保障): the index holds the parts too, and fewer terms rank faster.
+    terms: list[str] = [
+        *tokenizer.words(normalized, search_mode=False),
+        *tokenizer.words(final, search_mode=False),
+    ]
     if joined_latin:
         terms.append(joined_latin)
     cores = (core(restored), core(final))
