@@ -16,12 +16,15 @@ from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from yiwang.accounts.models import AgentRole, Company, CompanyAgent, User, UserKind
+from yiwang.catalog.models import Bundle, GuideStatus, GuideVersion, ServiceItem
 from yiwang.core.audit import verify_chain
 from yiwang.core.models import AuditRecord
 from yiwang.core.validators import validate_resident_id, validate_uscc
 from yiwang.demo.departments import catalogue_departments, department_code_for
 from yiwang.demo.loader import DEMO_PASSWORD, STAFF, load_demo
 from yiwang.org.models import Department, Division, DivisionLevel, Role, StaffRole
+from yiwang.search.backends.base import SearchQuery
+from yiwang.search.queries import search
 
 pytestmark = pytest.mark.django_db
 
@@ -51,6 +54,18 @@ def test_loading_twice_changes_nothing() -> None:
     assert _counts() == first
     assert dict(User.objects.values_list("username", "password")) == hashes
     assert verify_chain().ok
+
+
+def test_demo_catalogue_is_published_and_searchable() -> None:
+    output = _run("load")
+    assert "service items: created 1135" in output
+    assert ServiceItem.objects.count() == 1135
+    assert GuideVersion.objects.filter(status=GuideStatus.PUBLISHED).count() >= 25
+    assert Bundle.objects.filter(code="newborn").exists()
+    results = search(SearchQuery(text="生孩子要办什么"))
+    assert "新生儿出生一件事" in [hit.title for hit in results.hits[:3]]
+    again = _run("load")
+    assert "service items: unchanged 1135" in again
 
 
 def test_a_changed_row_is_put_back_and_audited() -> None:

@@ -3,9 +3,6 @@ one transaction with an audit record; ``check_*`` guards raise PermissionDenied 
 
 from __future__ import annotations
 
-import functools
-import importlib
-import importlib.util
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -31,6 +28,7 @@ from yiwang.core.audit import record_audit
 from yiwang.core.errors import ActionConflict
 from yiwang.core.permissions import check_role
 from yiwang.org.models import Department, Division, DivisionLevel, Role
+from yiwang.search.tasks import schedule_reindex
 
 
 class GuideCheckFailed(ValidationError):
@@ -41,30 +39,14 @@ class GuideCheckFailed(ValidationError):
         super().__init__({problem.element: [problem.message] for problem in problems})
 
 
-# Where the search app offers ``schedule_reindex(kind, codes)``, in order of preference.
-_REINDEX_MODULES = ("yiwang.search.actions", "yiwang.search.tasks")
-
-
-def schedule_reindex(kind: str, codes: Iterable[str]) -> None:
-    """Ask the search app (when installed) to re-index these documents once the transaction commits."""
-    codes = sorted(set(codes))
-    if not codes:
-        return
-    for module_name in _REINDEX_MODULES:
-        if importlib.util.find_spec(module_name) is None:
-            continue
-        reindex: Any = getattr(importlib.import_module(module_name), "schedule_reindex", None)
-        if reindex is not None:
-            transaction.on_commit(functools.partial(reindex, kind, codes))
-            return
-
-
 def _reindex_item_and_bundles(items: Iterable[ServiceItem]) -> None:
     items = list(items)
-    schedule_reindex("item", (item.implementation_code for item in items))
-    schedule_reindex(
-        "bundle", Bundle.objects.filter(entries__item__in=items).values_list("code", flat=True).distinct()
-    )
+    if not items:
+        return
+    schedule_reindex("item", [item.implementation_code for item in items])
+    bundles = list(Bundle.objects.filter(entries__item__in=items).values_list("code", flat=True).distinct())
+    if bundles:
+        schedule_reindex("bundle", bundles)
 
 
 # --- Importing the catalogue (事项目录导入) -----------------------------------------------------------------------

@@ -8,7 +8,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
-from yiwang.demo.loader import demo_totp_code, load_demo
+from yiwang.demo.loader import demo_totp_code, load_demo, load_demo_catalogue
 
 
 class Command(BaseCommand):
@@ -31,11 +31,20 @@ class Command(BaseCommand):
     def _load(self) -> None:
         started = time.monotonic()
         report = load_demo()
-        elapsed = time.monotonic() - started
         for label in sorted(set(report.created) | set(report.updated)):
             self.stdout.write(f"{label}: {report.created[label]} created, {report.updated[label]} updated")
         if not report.changed_anything:
             self.stdout.write("The demo district is already up to date.")
+        catalogue = load_demo_catalogue()
+        items = ", ".join(f"{outcome} {count}" for outcome, count in sorted(catalogue.items.items()))
+        guides = ", ".join(f"{outcome} {count}" for outcome, count in sorted(catalogue.guides.items()))
+        indexed = ", ".join(f"{kind} {count}" for kind, count in sorted(catalogue.indexed.items()))
+        self.stdout.write(f"service items: {items}; guides and bundles: {guides}; search index: {indexed}")
+        for problem in catalogue.problems:
+            self.stderr.write(problem)
+        if catalogue.problems:
+            raise CommandError(f"{len(catalogue.problems)} problems in the demo catalogue")
+        elapsed = time.monotonic() - started
         self.stdout.write(
             self.style.SUCCESS(f"Demo district loaded in {elapsed:.1f} s. See docs/demo-logins.md.")
         )
