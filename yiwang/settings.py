@@ -230,8 +230,12 @@ SMS_GATEWAY_KEY = env_str("SMS_GATEWAY_KEY", "")
 SMS_SIGN_NAME = env_str("SMS_SIGN_NAME", "一网")
 SMS_GATEWAY_TIMEOUT = env_int("SMS_GATEWAY_TIMEOUT_SECONDS", 10)
 NOTIFY_MAX_ATTEMPTS = env_int("NOTIFY_MAX_ATTEMPTS", 5)  # e-mail/SMS tries before a message stays failed
-NOTIFY_STALE_AFTER_SECONDS = env_int("NOTIFY_STALE_AFTER_SECONDS", 300)  # stuck in created/sending: re-enqueue
-NOTIFY_RETRY_BACKOFF_SECONDS = env_int("NOTIFY_RETRY_BACKOFF_SECONDS", 60)  # doubles with every failed attempt
+NOTIFY_STALE_AFTER_SECONDS = env_int(
+    "NOTIFY_STALE_AFTER_SECONDS", 300
+)  # stuck in created/sending: re-enqueue
+NOTIFY_RETRY_BACKOFF_SECONDS = env_int(
+    "NOTIFY_RETRY_BACKOFF_SECONDS", 60
+)  # doubles with every failed attempt
 
 # --- Internationalisation: zh-Hans by default, English available -----------------------------------------
 LANGUAGE_CODE = "zh-hans"
