@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "yiwang.portal",
     "yiwang.office",
     "yiwang.catalog",
+    "yiwang.licences",
     "yiwang.accounts.apps.OtpAdminConfig",  # django.contrib.admin behind an authenticator code
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -167,6 +168,10 @@ TASKS = {
 
 # Search index (搜索): "sqlite_fts5" (own file in DATA_DIR), "postgres" (main database), or "auto" (by database).
 SEARCH_BACKEND = env_choice("SEARCH_BACKEND", "auto", {"auto", "sqlite_fts5", "postgres"})
+
+# E-licence signer (电子证照签章): dotted path of a yiwang.licences.signer.LicenceSigner. The default keeps Ed25519
+# keys as files under DATA_DIR/keys (shared by every app server); an HSM/KMS signer implements the same interface.
+LICENCE_SIGNER = env_str("LICENCE_SIGNER", "yiwang.licences.signer.FileKeySigner")
 
 # --- Authentication ---------------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"

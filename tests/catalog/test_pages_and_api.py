@@ -83,6 +83,16 @@ def test_guide_page_shows_every_element_in_chinese_and_marks_shared_materials(
     assert 'href="/static/catalog/guide.css"' in page and "<script" not in page.split("<main")[1]
 
 
+def test_guide_page_names_the_co_departments(client: Client, item: ServiceItem) -> None:
+    health = DepartmentFactory(name="区卫生健康局")
+    publish(item, co_departments=[health.code])
+
+    page = client.get(f"/services/items/{item.implementation_code}/").content.decode()
+
+    assert "联办部门" in page and "区卫生健康局" in page
+    assert health.code not in page
+
+
 def test_print_stylesheet_hides_navigation() -> None:
     from django.contrib.staticfiles import finders
 

@@ -213,9 +213,15 @@ def combined_guide(bundle: Bundle) -> CombinedGuide:
             if value is not None and (getattr(combined, limit) is None or value > getattr(combined, limit)):
                 setattr(combined, limit, value)
     combined.materials = list(merged.values())
-    by_code = Department.objects.in_bulk(list(dict.fromkeys(department_codes)), field_name="code")
-    combined.departments = [by_code[code] for code in dict.fromkeys(department_codes) if code in by_code]
+    combined.departments = departments_in_order(department_codes)
     return combined
+
+
+def departments_in_order(codes: list[str]) -> list[Department]:
+    """The departments with these codes, first mention first, each once; unknown codes are left out."""
+    unique = list(dict.fromkeys(codes))
+    by_code = Department.objects.in_bulk(unique, field_name="code")
+    return [by_code[code] for code in unique if code in by_code]
 
 
 def editable_items(user: Any, search: str = "") -> QuerySet[ServiceItem]:

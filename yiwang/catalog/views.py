@@ -57,10 +57,12 @@ def item_detail(request: HttpRequest, code: str) -> HttpResponse:
     """The guide page (办事指南): every element, printable."""
     item = queries.item_by_code(code)
     version = queries.published_version(item)
+    guide = version.content if version else None
+    co_departments = queries.departments_in_order(guide.get("co_departments", [])) if guide else []
     return render(
         request,
         "catalog/item_detail.html",
-        {"item": item, "version": version, "guide": version.content if version else None},
+        {"item": item, "version": version, "guide": guide, "co_departments": co_departments},
     )
 
 

@@ -99,11 +99,21 @@ class SynonymTable:
 
 @dataclass(frozen=True)
 class AnalysedQuery:
-    """The terms to look for, and what to tell the user."""
+    """The terms to look for, and what to tell the user.
+
+    ``terms`` find documents; ``context_terms`` (lone characters of the query, 开 of 开饭店) only add to the
+    score of what the terms found: a lone character holds in tens of thousands of documents, and ranking all
+    of them made a selective query as slow as a common-word one.
+    """
 
     terms: tuple[str, ...]
     did_you_mean: str = ""
     message: str = ""
+    context_terms: tuple[str, ...] = ()
+
+    @property
+    def all_terms(self) -> tuple[str, ...]:
+        return self.terms + self.context_terms
 
 
 @dataclass(frozen=True)
@@ -153,7 +163,11 @@ def analyse(text: str, vocabulary: Vocabulary, synonyms: SynonymTable) -> Analys
         if any(rule.phrase in query_core for query_core in cores):
             terms.extend(rule.expansion_terms)
     unique_terms = tuple(dict.fromkeys(terms))[:MAX_TERMS]
-    return AnalysedQuery(unique_terms, did_you_mean=corrected, message=message)
+    words = tuple(term for term in unique_terms if len(term) > 1)
+    lone_characters = tuple(term for term in unique_terms if len(term) == 1)
+    if not words:  # 证 alone: the lone characters are all there is to find by
+        return AnalysedQuery(lone_characters, did_you_mean=corrected, message=message)
+    return AnalysedQuery(words, did_you_mean=corrected, message=message, context_terms=lone_characters)
 
 
 def _restore_chinese(normalized: str, tokens: list[tokenizer.Token], synonyms: SynonymTable) -> str:

@@ -51,7 +51,8 @@ class SearchEntry(models.Model):
     audiences = models.CharField(max_length=100, blank=True)  # " person company "
     boost = models.FloatField(default=1.0)
     url = models.CharField(max_length=500, blank=True)
-    # Space-joined index terms per weight; the tsvector column is added by the migration on PostgreSQL only.
+    # Space-joined index terms per weight; the tsvector columns (document, names_document) and their GIN indexes
+    # are added by the migration on PostgreSQL only.
     title_terms = models.TextField(blank=True)
     keyword_terms = models.TextField(blank=True)
     body_terms = models.TextField(blank=True)

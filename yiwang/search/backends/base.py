@@ -24,6 +24,7 @@ BODY_WEIGHT = 1.0
 BUNDLE_BOOST = 0.5  # a bundle (一件事) ranks 1.5× an item with the same match
 POPULARITY_BOOST = 0.1  # popularity breaks near-ties: at most 1.1×, less than one more matched word
 MAX_LIMIT = 50
+TOTAL_CAP = 1000  # counting is stopped here: "1000+ results" tells a citizen as much as "28,679 results"
 
 
 @dataclass(frozen=True)
@@ -55,8 +56,9 @@ class SearchHit:
 class SearchResults:
     hits: list[SearchHit] = field(default_factory=list)
     # Documents matching by name or keywords; those matching only in their text are counted too when the names
-    # did not fill the page.
+    # did not fill the page. Counted up to TOTAL_CAP only (``total_capped``: there are at least that many).
     total: int = 0
+    total_capped: bool = False
     did_you_mean: str = ""
     message: str = ""  # why the query could not be used as typed; "" when it could
 
@@ -157,10 +159,17 @@ class SearchBackend(abc.ABC):
 
     @abc.abstractmethod
     def _match(
-        self, terms: Sequence[str], query: SearchQuery, *, in_names: bool
-    ) -> tuple[list[StoredHit], int]:
-        """Documents that pass the filters and hold any of ``terms`` in their title or keywords (``in_names``),
-        or else only in their body; best first (at most ``query.limit``), and how many there are in all."""
+        self, analysed: analysis.AnalysedQuery, query: SearchQuery, *, in_names: bool
+    ) -> list[StoredHit]:
+        """Documents that pass the filters and hold any of the query's ``terms`` in their title or keywords
+        (``in_names``), or else only in their body; best first, at most ``query.limit``. The score counts all
+        the query's terms (also ``context_terms``) in every field; only the matching documents are ranked."""
+
+    @abc.abstractmethod
+    def _count(
+        self, analysed: analysis.AnalysedQuery, query: SearchQuery, *, in_names: bool, cap: int
+    ) -> int:
+        """How many documents :meth:`_match` would find without its limit, counting no further than ``cap``."""
 
     @abc.abstractmethod
     def _match_title_prefix(self, words: Sequence[str], prefix: str, limit: int) -> list[str]:
@@ -175,12 +184,13 @@ class SearchBackend(abc.ABC):
         limited = dataclasses.replace(query, limit=min(max(query.limit, 1), MAX_LIMIT))
         # Name matches rank first; text-only matches fill the page when names are not enough. Done in two
         # steps so a common word in the text of many documents is only ranked when it is needed.
-        stored, total = self._match(analysed.terms, limited, in_names=True)
+        stored = self._match(analysed, limited, in_names=True)
+        total = self._total(analysed, limited, stored, in_names=True)
         if len(stored) < limited.limit:
             rest = dataclasses.replace(limited, limit=limited.limit - len(stored))
-            more, more_total = self._match(analysed.terms, rest, in_names=False)
-            stored, total = stored + more, total + more_total
-        wanted = set(analysed.terms)
+            more = self._match(analysed, rest, in_names=False)
+            stored, total = stored + more, total + self._total(analysed, rest, more, in_names=False)
+        wanted = set(analysed.all_terms)
         hits = [
             SearchHit(
                 kind=row.kind,
@@ -196,8 +206,20 @@ class SearchBackend(abc.ABC):
             for row in stored
         ]
         return SearchResults(
-            hits=hits, total=total, did_you_mean=analysed.did_you_mean, message=analysed.message
+            hits=hits,
+            total=min(total, TOTAL_CAP),
+            total_capped=total >= TOTAL_CAP,
+            did_you_mean=analysed.did_you_mean,
+            message=analysed.message,
         )
+
+    def _total(
+        self, analysed: analysis.AnalysedQuery, query: SearchQuery, found: list[StoredHit], *, in_names: bool
+    ) -> int:
+        """How many documents match, counted only when the page is full (otherwise the page holds them all)."""
+        if len(found) < query.limit:
+            return len(found)
+        return self._count(analysed, query, in_names=in_names, cap=TOTAL_CAP)
 
     def suggest(self, prefix: str, limit: int = 8) -> list[str]:
         """Titles for autocomplete (自动补全): holding the typed words, the last one possibly unfinished."""

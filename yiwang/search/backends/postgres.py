@@ -12,6 +12,7 @@ from collections.abc import Collection, Iterable, Sequence
 from django.db import connection, transaction
 
 from yiwang.search import tokenizer
+from yiwang.search.analysis import AnalysedQuery
 from yiwang.search.backends.base import (
     BODY_WEIGHT,
     KEYWORDS_WEIGHT,
@@ -159,34 +160,56 @@ class PostgresBackend(SearchBackend):
             values.append(f"% {query.audience} %")
         return "".join(f" AND {clause}" for clause in clauses), values
 
-    def _match(
-        self, terms: Sequence[str], query: SearchQuery, *, in_names: bool
-    ) -> tuple[list[StoredHit], int]:
-        # ts_rank knows no term rarity (IDF): ranking on the parts of each word too (社会保障卡 → 社会 保障 …)
-        # makes the share of the query a name covers count, as bm25 does on SQLite.
-        terms = list(dict.fromkeys(part for term in terms for part in (term, *tokenizer.words(term))))
-        any_term = " | ".join(map(_lexeme, terms))
-        names = "(" + " | ".join(_lexeme(term, ":AB") for term in terms) + ")"
-        body = "(" + " | ".join(_lexeme(term, ":C") for term in terms) + ")"
-        matching = names if in_names else f"{body} & !{names}"
+    def _matching(
+        self, analysed: AnalysedQuery, query: SearchQuery, *, in_names: bool
+    ) -> tuple[str, list[str]]:
+        """The WHERE clause and its values: the query's terms in the names (or only in the body), the filters.
+
+        Each test is a plain ``@@`` on a GIN-indexed column, so the index finds exactly the matching rows.
+        """
+        found = " | ".join(map(_lexeme, analysed.terms))
         where, values = self._filters(query)
-        with connection.cursor() as cursor:
-            cursor.execute(  # ranked on every field, found by names (or by body only)
-                "SELECT kind, code, title, department_code, department_name, item_type, url,"  # noqa: S608 - only constants and placeholders are interpolated
-                f" ts_rank('{RANK_WEIGHTS}', document, ranking) * boost AS score, count(*) OVER () AS total"
-                f" FROM {TABLE}, to_tsquery('simple', %s) AS ranking, to_tsquery('simple', %s) AS matching"
-                f" WHERE document @@ matching{where} ORDER BY score DESC, title LIMIT %s",
-                [any_term, matching, *values, query.limit],
+        if in_names:
+            return f"names_document @@ to_tsquery('simple', %s){where}", [found, *values]
+        return (
+            f"document @@ to_tsquery('simple', %s) AND NOT names_document @@ to_tsquery('simple', %s){where}",
+            [found, found, *values],
+        )
+
+    def _match(self, analysed: AnalysedQuery, query: SearchQuery, *, in_names: bool) -> list[StoredHit]:
+        # ts_rank knows no term rarity (IDF): ranking on the parts of each word too (社会保障卡 → 社会 保障 …)
+        # makes the share of the query a name covers count, as bm25 does on SQLite. The parts and the lone
+        # characters only rank: the rows ranked are those the GIN index found for the whole words.
+        ranking = " | ".join(
+            map(
+                _lexeme,
+                dict.fromkeys(part for term in analysed.all_terms for part in (term, *tokenizer.words(term))),
             )
-            rows = cursor.fetchall()
-        hits = [StoredHit.from_row(row) for row in rows]
-        return hits, int(rows[0][8]) if rows else 0
+        )
+        where, values = self._matching(analysed, query, in_names=in_names)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT kind, code, title, department_code, department_name, item_type, url,"  # noqa: S608 - only constants and placeholders are interpolated
+                f" ts_rank('{RANK_WEIGHTS}', document, to_tsquery('simple', %s)) * boost AS score"
+                f" FROM {TABLE} WHERE {where} ORDER BY score DESC, title LIMIT %s",
+                [ranking, *values, query.limit],
+            )
+            return [StoredHit.from_row(row) for row in cursor.fetchall()]
+
+    def _count(self, analysed: AnalysedQuery, query: SearchQuery, *, in_names: bool, cap: int) -> int:
+        where, values = self._matching(analysed, query, in_names=in_names)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT count(*) FROM (SELECT 1 FROM {TABLE} WHERE {where} LIMIT %s) AS capped",  # noqa: S608 - only constants and placeholders are interpolated
+                [*values, cap],
+            )
+            return int(cursor.fetchone()[0])
 
     def _match_title_prefix(self, words: Sequence[str], prefix: str, limit: int) -> list[str]:
         operands = [_lexeme(word, ":A") for word in words] + [_lexeme(prefix, ":*A")]
         with connection.cursor() as cursor:
             cursor.execute(
-                f"SELECT title FROM {TABLE}, to_tsquery('simple', %s) AS q WHERE document @@ q"  # noqa: S608
+                f"SELECT title FROM {TABLE}, to_tsquery('simple', %s) AS q WHERE names_document @@ q"  # noqa: S608
                 f" ORDER BY ts_rank('{RANK_WEIGHTS}', document, q) * boost DESC, title LIMIT %s",
                 [" & ".join(operands), limit * 3],
             )

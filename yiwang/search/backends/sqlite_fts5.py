@@ -16,6 +16,7 @@ from pathlib import Path
 
 from django.conf import settings
 
+from yiwang.search.analysis import AnalysedQuery
 from yiwang.search.backends.base import (
     BODY_WEIGHT,
     KEYWORDS_WEIGHT,
@@ -234,36 +235,43 @@ class SqliteFts5Backend(SearchBackend):
             values.append(f"% {query.audience} %")
         return "".join(f" AND {clause}" for clause in clauses), values
 
-    def _match(
-        self, terms: Sequence[str], query: SearchQuery, *, in_names: bool
-    ) -> tuple[list[StoredHit], int]:
-        any_term = "(" + " OR ".join(_quoted(term) for term in terms) + ")"
-        names = "{title keywords} : " + any_term
-        # bm25 scores every phrase of the expression: "any_term AND names" keeps body matches in the score of
-        # a document found by name (a bundle whose text lists the synonym's official words ranks higher).
-        expression = f"{any_term} AND ({names})" if in_names else f"(body : {any_term}) NOT ({names})"
+    def _expression(self, analysed: AnalysedQuery, *, in_names: bool) -> str:
+        found = "(" + " OR ".join(map(_quoted, analysed.terms)) + ")"
+        scored = "(" + " OR ".join(map(_quoted, analysed.all_terms)) + ")"
+        names = "({title keywords} : " + found + ")"
+        # bm25 scores every phrase of the expression: "scored AND names" keeps body matches and the lone
+        # characters in the score of a document found by name (a bundle whose text lists the synonym's official
+        # words ranks higher), while only the names decide which documents are found and ranked.
+        return f"{scored} AND {names}" if in_names else f"{scored} AND ((body : {found}) NOT {names})"
+
+    def _match(self, analysed: AnalysedQuery, query: SearchQuery, *, in_names: bool) -> list[StoredHit]:
         where, values = self._filters(query)
+        # One pass: FTS5 yields the matching rows, bm25 × boost is computed once per row and SQLite keeps only
+        # the best ``limit`` (no materialised match list, no window count).
         rows = self.connection.execute(
-            "WITH matched AS MATERIALIZED ("  # noqa: S608 - only constants and placeholders are interpolated
-            f" SELECT rowid AS id, -bm25(search_fts, {TITLE_WEIGHT}, {KEYWORDS_WEIGHT}, {BODY_WEIGHT}) AS relevance"
-            " FROM search_fts WHERE search_fts MATCH ?)"
-            " SELECT d.kind, d.code, d.title, d.department_code, d.department_name, d.item_type, d.url,"
-            " m.relevance * d.boost AS score, count(*) OVER () AS total"
-            f" FROM matched m JOIN search_document d ON d.id = m.id WHERE 1 = 1{where}"
-            " ORDER BY score DESC, d.title LIMIT ?",
-            (expression, *values, query.limit),
+            "SELECT d.kind, d.code, d.title, d.department_code, d.department_name, d.item_type, d.url,"  # noqa: S608 - only constants and placeholders are interpolated
+            f" -bm25(search_fts, {TITLE_WEIGHT}, {KEYWORDS_WEIGHT}, {BODY_WEIGHT}) * d.boost AS score"
+            f" FROM search_fts JOIN search_document d ON d.id = search_fts.rowid"
+            f" WHERE search_fts MATCH ?{where} ORDER BY score DESC, d.title LIMIT ?",
+            (self._expression(analysed, in_names=in_names), *values, query.limit),
         ).fetchall()
-        hits = [StoredHit.from_row(row) for row in rows]
-        return hits, int(rows[0][8]) if rows else 0
+        return [StoredHit.from_row(row) for row in rows]
+
+    def _count(self, analysed: AnalysedQuery, query: SearchQuery, *, in_names: bool, cap: int) -> int:
+        where, values = self._filters(query)
+        row = self.connection.execute(
+            "SELECT count(*) FROM (SELECT 1 FROM search_fts JOIN search_document d ON d.id = search_fts.rowid"  # noqa: S608 - only constants and placeholders are interpolated
+            f" WHERE search_fts MATCH ?{where} LIMIT ?)",
+            (self._expression(analysed, in_names=in_names), *values, cap),
+        ).fetchone()
+        return int(row[0])
 
     def _match_title_prefix(self, words: Sequence[str], prefix: str, limit: int) -> list[str]:
         expression = "title : (" + " AND ".join([*map(_quoted, words), _quoted(prefix) + " *"]) + ")"
         rows = self.connection.execute(
-            "WITH matched AS MATERIALIZED ("  # noqa: S608 - only constants and placeholders are interpolated
-            f" SELECT rowid AS id, -bm25(search_fts, {TITLE_WEIGHT}, {KEYWORDS_WEIGHT}, {BODY_WEIGHT}) AS relevance"
-            " FROM search_fts WHERE search_fts MATCH ?)"
-            " SELECT d.title FROM matched m JOIN search_document d ON d.id = m.id"
-            " ORDER BY m.relevance * d.boost DESC, d.title LIMIT ?",
+            "SELECT d.title FROM search_fts JOIN search_document d ON d.id = search_fts.rowid"  # noqa: S608 - only constants and placeholders are interpolated
+            f" WHERE search_fts MATCH ? ORDER BY"
+            f" bm25(search_fts, {TITLE_WEIGHT}, {KEYWORDS_WEIGHT}, {BODY_WEIGHT}) * d.boost, d.title LIMIT ?",
             (expression, limit * 3),
         )
         return list(dict.fromkeys(row[0] for row in rows))[:limit]

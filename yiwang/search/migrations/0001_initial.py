@@ -2,15 +2,21 @@
 
 from django.db import migrations, models
 
-# PostgreSQL only: the weighted tsvector over the pre-tokenised text, and its GIN index. On SQLite the table stays
-# unused (the sqlite_fts5 backend keeps its own file), so nothing is added there.
+# PostgreSQL only: the weighted tsvector over the pre-tokenised text (for ranking and body matches), the names
+# alone (title and keywords: what finds a document), and a GIN index on each. A GIN index keeps no weights, so
+# "in the names" must be a column of its own to be answered by the index without rechecking every row.
+# On SQLite the table stays unused (the sqlite_fts5 backend keeps its own file), so nothing is added there.
 POSTGRES_DOCUMENT_SQL = """
 ALTER TABLE search_searchentry ADD COLUMN document tsvector GENERATED ALWAYS AS (
     setweight(to_tsvector('simple', title_terms), 'A')
     || setweight(to_tsvector('simple', keyword_terms), 'B')
     || setweight(to_tsvector('simple', body_terms), 'C')
 ) STORED;
+ALTER TABLE search_searchentry ADD COLUMN names_document tsvector GENERATED ALWAYS AS (
+    setweight(to_tsvector('simple', title_terms), 'A') || setweight(to_tsvector('simple', keyword_terms), 'B')
+) STORED;
 CREATE INDEX search_entry_document_gin ON search_searchentry USING gin (document);
+CREATE INDEX search_entry_names_document_gin ON search_searchentry USING gin (names_document);
 """
 
 
@@ -21,7 +27,7 @@ def add_document_column(apps, schema_editor):
 
 def drop_document_column(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute("ALTER TABLE search_searchentry DROP COLUMN document")
+        schema_editor.execute("ALTER TABLE search_searchentry DROP COLUMN names_document, DROP COLUMN document")
 
 
 class Migration(migrations.Migration):

@@ -1,0 +1,68 @@
+"""The legal-time engine (法定时限): working-day calendar, handling-time clocks, deemed acceptance.
+
+See docs/architecture.md "Legal time" for the conventions (day 0, stopped periods, provisional deadlines).
+"""
+
+from yiwang.core.legaltime.clocks import (
+    DUE_SOON_DAYS,
+    JOINT_LICENCE,
+    LICENCE,
+    LICENCE_DELIVERY_DAYS,
+    OVERDUE_LEVEL_ORDER,
+    SERIOUS_OVERDUE_DAYS,
+    Deadlines,
+    LimitRule,
+    OverdueLevel,
+    clock_for,
+    deadlines,
+    extend,
+    finish_clock,
+    overdue_level,
+    recompute_open_clocks,
+    resume_clock,
+    start_clock,
+    stop_clock,
+)
+from yiwang.core.legaltime.workdays import (
+    CORRECTION_NOTICE_DAYS,
+    WorkingDayResult,
+    add_working_days,
+    add_working_days_checked,
+    clear_calendar_cache,
+    correction_notice_due,
+    current_calendar,
+    deemed_acceptance_date,
+    is_working_day,
+    working_days_between,
+)
+
+__all__ = [
+    "CORRECTION_NOTICE_DAYS",
+    "DUE_SOON_DAYS",
+    "JOINT_LICENCE",
+    "LICENCE",
+    "LICENCE_DELIVERY_DAYS",
+    "OVERDUE_LEVEL_ORDER",
+    "SERIOUS_OVERDUE_DAYS",
+    "Deadlines",
+    "LimitRule",
+    "OverdueLevel",
+    "WorkingDayResult",
+    "add_working_days",
+    "add_working_days_checked",
+    "clear_calendar_cache",
+    "clock_for",
+    "correction_notice_due",
+    "current_calendar",
+    "deadlines",
+    "deemed_acceptance_date",
+    "extend",
+    "finish_clock",
+    "is_working_day",
+    "overdue_level",
+    "recompute_open_clocks",
+    "resume_clock",
+    "start_clock",
+    "stop_clock",
+    "working_days_between",
+]
