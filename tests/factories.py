@@ -125,3 +125,15 @@ class ServiceItemFactory(DjangoModelFactory):
     department = factory.SubFactory(DepartmentFactory)
     catalogue_department_code = factory.LazyAttribute(lambda item: item.department.code)
     area_code = "511602000000"
+
+
+class LicenceTypeFactory(DjangoModelFactory):
+    """A licence type (证照类型) with a unique number prefix, valid for 5 years."""
+
+    class Meta:
+        model = "licences.LicenceType"
+
+    code = factory.Sequence(lambda n: f"test-licence-{n}")
+    name = factory.Sequence(lambda n: f"测试许可证{n}")
+    number_prefix = factory.Sequence(lambda n: f"TL{n:04d}")
+    validity_years = 5

@@ -9,9 +9,11 @@ from ninja.security import django_auth
 from yiwang.accounts.api import router as accounts_router
 from yiwang.catalog.api import router as catalog_router
 from yiwang.core.problems import install_problem_handlers
+from yiwang.licences.api import router as licences_router
 from yiwang.notify.api import router as notify_router
 from yiwang.org.api import router as org_router
 from yiwang.search.api import router as search_router
+from yiwang.workflow.api import router as workflow_router
 
 api = NinjaAPI(
     title="Yiwang 一网 API",
@@ -26,3 +28,5 @@ api.add_router("/", org_router)
 api.add_router("/", notify_router)
 api.add_router("/", search_router)
 api.add_router("/", catalog_router)
+api.add_router("/", licences_router)
+api.add_router("/", workflow_router)

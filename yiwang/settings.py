@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "yiwang.portal",
     "yiwang.office",
     "yiwang.catalog",
+    "yiwang.workflow",
     "yiwang.licences",
     "yiwang.accounts.apps.OtpAdminConfig",  # django.contrib.admin behind an authenticator code
     "django.contrib.auth",

@@ -15,8 +15,10 @@ urlpatterns = [
     path("inbox/", include("yiwang.notify.urls")),
     path("org/", include("yiwang.org.urls")),
     path("search/", include("yiwang.search.urls")),
+    path("office/work/", include("yiwang.workflow.urls")),
     path("office/", include("yiwang.office.urls")),
     path("services/", include("yiwang.catalog.urls")),
+    path("licences/", include("yiwang.licences.urls")),
     path("", include("yiwang.portal.urls")),
 ]
 

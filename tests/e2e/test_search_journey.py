@@ -36,8 +36,8 @@ def test_citizen_searches_in_everyday_words_opens_the_guide_and_prints_it(
     indexed_catalogue: None, live_server: LiveServer, page: Page
 ) -> None:
     page.goto(live_server.url + "/")
-    page.get_by_role("searchbox", name="搜索办事服务").fill("开饭店")
-    page.get_by_role("button", name="搜索").click()
+    page.get_by_label("搜索服务事项").fill("开饭店")
+    page.get_by_role("search").get_by_role("button", name="搜索").click()
 
     results = page.locator("ol.search-results")
     expect(results.get_by_role("link", name=FOOD_LICENCE)).to_be_visible()

@@ -18,7 +18,12 @@ from yiwang.search.backends.base import SearchQuery
 
 CATALOGUE_CSV = Path(__file__).resolve().parents[2] / "yiwang" / "demo" / "data" / "guangan-service-items.csv"
 
-SOCIAL_SECURITY_CARD_ITEMS = {"社会保障卡申领", "社会保障卡签发", "社会保障卡补领、换领、换发", "社会保障卡启用（激活）"}
+SOCIAL_SECURITY_CARD_ITEMS = {
+    "社会保障卡申领",
+    "社会保障卡签发",
+    "社会保障卡补领、换领、换发",
+    "社会保障卡启用（激活）",
+}
 RESTAURANT = {"食品(含保健食品)经营许可核发", "开办餐饮店一件事"}
 BUSINESS_LICENCE = {"公司设立登记", "个体工商户设立登记"}
 RETIREMENT = {"企业职工基本养老保险正常退休申请", "退休一件事"}

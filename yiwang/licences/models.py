@@ -35,7 +35,9 @@ class SigningKey(models.Model):
         ordering = ["department__code", "created_at"]
         constraints = [
             models.UniqueConstraint(
-                fields=["department"], condition=Q(retired_at__isnull=True), name="one_current_key_per_department"
+                fields=["department"],
+                condition=Q(retired_at__isnull=True),
+                name="one_current_key_per_department",
             )
         ]
 

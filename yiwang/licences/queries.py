@@ -6,8 +6,11 @@ import dataclasses
 import datetime as dt
 import json
 from typing import Any
+from urllib.parse import urlencode
 
+from django.conf import settings
 from django.db.models import Q, QuerySet
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -23,7 +26,14 @@ from yiwang.licences.models import (
     SigningKey,
     VerificationStatus,
 )
-from yiwang.licences.signer import canonical_payload, licence_payload, signature_matches
+from yiwang.licences.signer import (
+    b64url_decode,
+    b64url_encode,
+    canonical_payload,
+    licence_payload,
+    signature_matches,
+)
+
 
 @dataclasses.dataclass(frozen=True)
 class Verification:
@@ -65,7 +75,7 @@ def holder_identifiers_of(user: Any) -> list[str]:
 
 
 def licences_for_user(user: Any) -> QuerySet[Licence]:
-    """"My licences" (我的证照): the user's own and those of the companies they act for."""
+    """ "My licences" (我的证照): the user's own and those of the companies they act for."""
     return _licences().filter(holder_identifier__in=holder_identifiers_of(user))
 
 
@@ -136,6 +146,11 @@ def verify_licence(number: str, today: dt.date | None = None) -> Verification:
     licence = licence_by_number(number)
     if licence is None:
         return Verification(VerificationStatus.NOT_GENUINE, _("No licence with this number has been issued."))
+    return check_licence(licence, today)
+
+
+def check_licence(licence: Licence, today: dt.date | None = None) -> Verification:
+    """:func:`verify_licence` for a licence already loaded (with its key and department)."""
     message = canonical_payload(licence_payload(licence)).encode()
     if not signature_matches(licence.signing_key, message, licence.signature) or not (
         _signed_when_key_was_current(licence)
@@ -173,9 +188,7 @@ def _status_of(licence: Licence, today: dt.date) -> Verification:
     return Verification(VerificationStatus.VALID, reason, licence)
 
 
-def verify_presented(
-    payload: str, signature: str, kid: str, today: dt.date | None = None
-) -> Verification:
+def verify_presented(payload: str, signature: str, kid: str, today: dt.date | None = None) -> Verification:
     """Check a copy someone presents (a QR code, a file): ``payload`` is the signed canonical JSON text.
 
     Genuine only if the signature is the issuing key's, the copy matches the register's licence exactly, and the
@@ -200,4 +213,53 @@ def verify_presented(
         return Verification(
             VerificationStatus.NOT_GENUINE, _("The copy does not match the licence in the register.")
         )
-    return verify_licence(licence.number, today)
+    return check_licence(licence, today)
+
+
+def verification_url(licence: Licence) -> str:
+    """The address in the licence's QR code: its verification page, carrying the signed content, the key id and
+    the signature, so a phone can check the copy offline and the page can check it against the register."""
+    query = urlencode(
+        {
+            "p": b64url_encode(canonical_payload(licence_payload(licence)).encode()),
+            "kid": licence.signing_key.kid,
+            "sig": licence.signature,
+        }
+    )
+    path = reverse("licences:verify_result", args=[licence.number])
+    return f"{settings.SITE_ROOT.rstrip('/')}{path}?{query}"
+
+
+def verify_presented_copy(
+    number: str, encoded_payload: str, signature: str, kid: str, today: dt.date | None = None
+) -> Verification:
+    """Check the copy carried by a verification address (:func:`verification_url`) for licence ``number``."""
+    try:
+        payload = b64url_decode(encoded_payload).decode()
+    except ValueError:
+        return Verification(VerificationStatus.NOT_GENUINE, _("The copy is damaged and cannot be read."))
+    result = verify_presented(payload, signature, kid, today)
+    if result.licence is not None and result.licence.number != number.strip().upper():
+        return Verification(
+            VerificationStatus.NOT_GENUINE, _("The copy does not match the licence in the register.")
+        )
+    return result
+
+
+def public_licence_fields(licence: Licence) -> dict[str, Any]:
+    """What anyone verifying may see of a licence: a person's name and ID number are masked."""
+    holder_name, holder_identifier = public_holder(licence)
+    return {
+        "number": licence.number,
+        "type": licence.licence_type.code,
+        "type_name": licence.type_name,
+        "holder_kind": licence.holder_kind,
+        "holder_name": holder_name,
+        "holder_identifier": holder_identifier,
+        "issuer_code": licence.department.code,
+        "issuer_name": licence.issuer_name,
+        "valid_from": licence.valid_from,
+        "valid_until": licence.valid_until,
+        "details": licence.details,
+        "issued_at": licence.issued_at,
+    }

@@ -194,7 +194,7 @@ class FileKeySigner:
 
 @cache
 def _signer_class(path: str) -> type[LicenceSigner]:
-    return import_string(path)  # type: ignore[no-any-return]
+    return import_string(path)
 
 
 def get_signer() -> LicenceSigner:

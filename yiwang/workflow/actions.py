@@ -27,6 +27,7 @@ from yiwang.core.errors import ActionConflict
 from yiwang.core.legaltime import add_working_days
 from yiwang.core.permissions import has_role, is_platform_admin
 from yiwang.org.models import Department, Role
+from yiwang.workflow import queries
 from yiwang.workflow.definition import LIMIT_VARIABLE, Definition, validate_definition, variable_name
 from yiwang.workflow.expressions import evaluate_condition
 from yiwang.workflow.models import (
@@ -299,7 +300,7 @@ def do_start_instance(
     ``variables`` bind the definition's placeholders (e.g. ``item_department``, ``review_departments``,
     ``limit_working_days``); a placeholder left unbound is a ValidationError and nothing is created.
     """
-    stored = ProcessDefinition.objects.filter(key=definition_key, status=DefinitionStatus.ACTIVE).first()
+    stored = queries.active_definition(definition_key)
     if stored is None:
         raise ValidationError(_("There is no active process definition %(key)s.") % {"key": definition_key})
     with transaction.atomic():

@@ -21,6 +21,7 @@ import re
 from collections import deque
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -34,6 +35,9 @@ COUNTERSIGN_MODES = ("all", "any", "n_of_m")
 KEY_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,79}$")
 NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 LIMIT_VARIABLE = "limit_working_days"
+LICENCE_DEFINITION_FILE = Path(__file__).parent / "definitions" / "licence.json"
+"""The shipped licence process: 受理 → 审查 per department in parallel → 决定 → 送达 (variables: ``item_department``,
+``review_departments``, ``limit_working_days``)."""
 
 
 def variable_name(reference: Any) -> str | None:

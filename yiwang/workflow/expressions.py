@@ -19,6 +19,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 TOKEN_RE = re.compile(
     r"""\s*(?:
         (?P<number>-?\d+(?:\.\d+)?)
@@ -45,7 +47,7 @@ class ExpressionError(ValueError):
     """The text is not a valid condition; ``position`` is the character offset of the problem."""
 
     def __init__(self, message: str, position: int) -> None:
-        super().__init__(f"{message} (at character {position + 1})")
+        super().__init__(_("%(problem)s (at character %(position)s)") % {"problem": message, "position": position + 1})
         self.position = position
 
 
@@ -64,7 +66,8 @@ def tokenize(text: str) -> list[Token]:
             break
         match = TOKEN_RE.match(text, position)
         if match is None or match.end() == position:
-            raise ExpressionError(f"unexpected character {text[position:].lstrip()[:1]!r}", position)
+            offending = position + len(text[position:]) - len(text[position:].lstrip())
+            raise ExpressionError(_("unexpected character %(char)s") % {"char": repr(text[offending])}, offending)
         kind = match.lastgroup or ""
         value = match.group(kind)
         start = match.start(kind)
@@ -74,6 +77,10 @@ def tokenize(text: str) -> list[Token]:
         position = match.end()
     tokens.append(Token("end", "", len(text)))
     return tokens
+
+
+def _found(token: Token) -> str:
+    return repr(token.text) if token.kind != "end" else str(_("the end"))
 
 
 # A parsed condition is a tree of tuples: ("or"|"and", left, right), ("not", operand),
@@ -104,13 +111,16 @@ class _Parser:
     def expect(self, text: str) -> None:
         if not self.accept(text):
             token = self.peek()
-            raise ExpressionError(f"expected {text!r}, found {token.text or 'the end'!r}", token.position)
+            raise ExpressionError(
+                _("expected %(expected)s, found %(found)s") % {"expected": repr(text), "found": _found(token)},
+                token.position,
+            )
 
     def parse(self) -> Node:
         node = self.or_expr()
         token = self.peek()
         if token.kind != "end":
-            raise ExpressionError(f"unexpected {token.text!r}", token.position)
+            raise ExpressionError(_("unexpected %(found)s") % {"found": _found(token)}, token.position)
         return node
 
     def or_expr(self) -> Node:
@@ -166,7 +176,7 @@ class _Parser:
                     items.append(self.operand())
                 self.expect("]")
             return ("list", items)
-        raise ExpressionError(f"expected a value, found {token.text or 'the end'!r}", token.position)
+        raise ExpressionError(_("expected a value, found %(found)s") % {"found": _found(token)}, token.position)
 
 
 def parse_condition(text: str) -> Node:

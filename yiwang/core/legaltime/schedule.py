@@ -119,11 +119,14 @@ def load_schedule(days: Sequence[ScheduleDay], source: str) -> LoadReport:
     from yiwang.core.legaltime.workdays import clear_calendar_cache
 
     years = sorted({day.date.year for day in days})
-    with transaction.atomic():
-        written = write_schedule(days, years, source)
+    try:
+        with transaction.atomic():
+            written = write_schedule(days, years, source)
+            clear_calendar_cache()
+            recomputed = recompute_open_clocks()
+    finally:
+        # Committed or rolled back, this process's snapshot may hold rows that are not (or no longer) there.
         clear_calendar_cache()
-        transaction.on_commit(clear_calendar_cache)
-        recomputed = recompute_open_clocks()
     return LoadReport(years=years, days=written, clocks_recomputed=recomputed)
 
 
@@ -134,8 +137,7 @@ def seed_from_chinese_calendar(
     return load_schedule(chinese_calendar_days(first_year, last_year), CHINESE_CALENDAR_SOURCE)
 
 
-def _row_problems(number: int, raw: Any) -> tuple[ScheduleDay | None, list[str]]:
-    where = _("entry %(number)d") % {"number": number}
+def _row_problems(where: str, raw: Any) -> tuple[ScheduleDay | None, list[str]]:
     if not isinstance(raw, dict):
         return None, [_("%(where)s: expected an object with date, kind and name") % {"where": where}]
     problems = []
@@ -185,7 +187,9 @@ def parse_schedule(text: str, file_format: str) -> list[ScheduleDay]:
             raise ScheduleError([_("the file is not valid JSON: %(error)s") % {"error": error}]) from error
         if not isinstance(raw_rows, list):
             raise ScheduleError([_("the JSON file must hold a list of days")])
-        numbered = list(enumerate(raw_rows, start=1))
+        numbered = [
+            (_("entry %(number)d") % {"number": number}, row) for number, row in enumerate(raw_rows, 1)
+        ]
     elif file_format == "csv":
         reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
         header = [column.strip() for column in reader.fieldnames or []]
@@ -193,7 +197,7 @@ def parse_schedule(text: str, file_format: str) -> list[ScheduleDay]:
             raise ScheduleError([_("the CSV file must start with the header line: date,kind,name")])
         reader.fieldnames = header
         # Line numbers count the header as line 1, so a message points at the line to fix.
-        numbered = [(reader.line_num, row) for row in reader]
+        numbered = [(_("line %(number)d") % {"number": reader.line_num}, row) for row in reader]
     else:
         raise ScheduleError(
             [_("unknown file format %(format)r: use .csv or .json") % {"format": file_format}]
@@ -201,19 +205,19 @@ def parse_schedule(text: str, file_format: str) -> list[ScheduleDay]:
 
     days: list[ScheduleDay] = []
     problems: list[str] = []
-    first_seen: dict[datetime.date, int] = {}
-    for number, raw in numbered:
-        day, row_problems = _row_problems(number, raw)
+    first_seen: dict[datetime.date, str] = {}
+    for where, raw in numbered:
+        day, row_problems = _row_problems(where, raw)
         problems += row_problems
         if day is None:
             continue
         if day.date in first_seen:
             problems.append(
-                _("entry %(number)d: %(date)s is listed twice (first at entry %(first)d)")
-                % {"number": number, "date": day.date.isoformat(), "first": first_seen[day.date]}
+                _("%(where)s: %(date)s is listed twice (first at %(first)s)")
+                % {"where": where, "date": day.date.isoformat(), "first": first_seen[day.date]}
             )
             continue
-        first_seen[day.date] = number
+        first_seen[day.date] = where
         days.append(day)
     if not numbered:
         problems.append(_("the file lists no days"))

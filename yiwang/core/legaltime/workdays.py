@@ -38,10 +38,14 @@ class WorkingCalendar:
             return kind == CalendarDayKind.MAKEUP_WORKDAY
         return day.weekday() < SATURDAY
 
-    def is_provisional_between(self, first: datetime.date, last: datetime.date) -> bool:
-        """Whether any year from ``first`` to ``last`` (inclusive, either order) lacks an official schedule."""
+    def missing_years(self, first: datetime.date, last: datetime.date) -> list[int]:
+        """The years from ``first`` to ``last`` (inclusive, either order) with no official schedule loaded."""
         low, high = sorted((first.year, last.year))
-        return any(year not in self.loaded_years for year in range(low, high + 1))
+        return [year for year in range(low, high + 1) if year not in self.loaded_years]
+
+    def is_provisional_between(self, first: datetime.date, last: datetime.date) -> bool:
+        """Whether any day from ``first`` to ``last`` lies in a year with no official schedule."""
+        return bool(self.missing_years(first, last))
 
     def add(self, start: datetime.date, days: int) -> WorkingDayResult:
         """The ``days``-th working day after ``start`` (before it when negative); ``start`` itself is day 0."""

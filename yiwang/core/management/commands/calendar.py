@@ -44,7 +44,9 @@ class Command(BaseCommand):
         load.add_argument("file", type=Path)
         show = subcommands.add_parser("show", help="list a year's holidays and make-up workdays")
         show.add_argument("year", type=int)
-        add = subcommands.add_parser("add-working-days", help="the N-th working day after DATE (DATE is day 0)")
+        add = subcommands.add_parser(
+            "add-working-days", help="the N-th working day after DATE (DATE is day 0)"
+        )
         add.add_argument("date", type=iso_date)
         add.add_argument("days", type=int)
 
@@ -57,23 +59,19 @@ class Command(BaseCommand):
                 report = import_schedule_file(options["file"])
             except ScheduleError as error:
                 raise CommandError(
-                    f"{options['file']}: nothing was loaded:\n" + "\n".join(f"  - {p}" for p in error.problems)
+                    f"{options['file']}: nothing was loaded:\n"
+                    + "\n".join(f"  - {p}" for p in error.problems)
                 ) from error
             self._report(report)
         elif subcommand == "show":
             self._show(options["year"])
         else:
-            result = add_working_days_checked(options["date"], options["days"])
+            start, days = options["date"], options["days"]
+            result = add_working_days_checked(start, days)
             line = result.date.isoformat()
             if result.provisional:
-                missing = sorted(
-                    {result.date.year, options["date"].year} - current_calendar().loaded_years
-                    | {
-                        year
-                        for year in range(*sorted((options["date"].year, result.date.year + 1)))
-                        if year not in current_calendar().loaded_years
-                    }
-                )
+                first_counted = start + datetime.timedelta(days=1 if days > 0 else -1)
+                missing = current_calendar().missing_years(first_counted, result.date)
                 years = ", ".join(str(year) for year in missing)
                 line += f" (provisional: no official schedule for {years} loaded)"
             self.stdout.write(line)
@@ -87,7 +85,9 @@ class Command(BaseCommand):
     def _show(self, year: int) -> None:
         loaded = CalendarYear.objects.filter(year=year).first()
         if loaded is None:
-            self.stdout.write(f"{year}: no official schedule loaded (weekends only; deadlines are provisional)")
+            self.stdout.write(
+                f"{year}: no official schedule loaded (weekends only; deadlines are provisional)"
+            )
             return
         self.stdout.write(f"{year}: {loaded.source}, loaded {loaded.loaded_at:%Y-%m-%d %H:%M}")
         for day in CalendarDay.objects.filter(date__year=year):
