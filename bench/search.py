@@ -307,6 +307,7 @@ def main() -> None:
     backend.clear()
     start = time.perf_counter()
     indexed = backend.index(corpus(arguments.documents, rng))
+    backend.optimize()  # as `yiwang search reindex` does after a rebuild
     build_seconds = time.perf_counter() - start
     print(
         f"index build: {indexed:,} documents in {build_seconds:.1f} s ({indexed / build_seconds:,.0f} docs/s)"

@@ -206,7 +206,9 @@ def test_return_needs_a_reason_and_a_visited_step(office: Office) -> None:
     assert "node_id" in error.value.message_dict
     do_complete_work_item(office.clerk, accept, "accepted")
     with pytest.raises(ValidationError):
-        do_return_work_item(office.health_reviewer, review_items(office, instance)["wjw"], "退回", node_id="decide")
+        do_return_work_item(
+            office.health_reviewer, review_items(office, instance)["wjw"], "退回", node_id="decide"
+        )
 
 
 def test_only_a_holder_of_the_role_in_the_department_may_act(office: Office) -> None:

@@ -8,7 +8,12 @@ from hypothesis import strategies as st
 
 from yiwang.workflow.expressions import ExpressionError, evaluate_condition, parse_condition
 
-VARIABLES = {"outcome": "grant", "amount": 12, "outcomes": {"decide": "deny"}, "departments": ["scjgj", "wjw"]}
+VARIABLES = {
+    "outcome": "grant",
+    "amount": 12,
+    "outcomes": {"decide": "deny"},
+    "departments": ["scjgj", "wjw"],
+}
 
 
 @pytest.mark.parametrize(
@@ -54,7 +59,9 @@ def test_error_names_the_position() -> None:
         parse_condition("outcome == @")
 
 
-@given(st.integers(-1000, 1000), st.integers(-1000, 1000), st.sampled_from(["==", "!=", "<", "<=", ">", ">="]))
+@given(
+    st.integers(-1000, 1000), st.integers(-1000, 1000), st.sampled_from(["==", "!=", "<", "<=", ">", ">="])
+)
 def test_integer_comparisons_agree_with_python(left: int, right: int, operator: str) -> None:
     expected = {
         "==": left == right,

@@ -64,7 +64,12 @@ def test_department_counts_for_dashboards(office: Office) -> None:
     set_due(late, today - dt.timedelta(days=3))
     set_due(soon, today)
     (market,) = department_counts()
-    assert (market.department_id, market.pending, market.due_soon, market.overdue) == (office.market.pk, 3, 1, 1)
+    assert (market.department_id, market.pending, market.due_soon, market.overdue) == (
+        office.market.pk,
+        3,
+        1,
+        1,
+    )
     assert department_counts([office.health]) == []
 
 

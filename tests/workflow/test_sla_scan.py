@@ -64,7 +64,9 @@ def test_items_not_yet_due_soon_and_finished_items_are_left_alone(office: Office
     (item,) = start_many(office, 1)
     WorkItem.objects.filter(pk=item.pk).update(due_date=add_working_days(timezone.localdate(), 3))
     assert scan_work_item_deadlines().reminded == 0
-    WorkItem.objects.filter(pk=item.pk).update(status="done", due_date=timezone.localdate() - dt.timedelta(days=9))
+    WorkItem.objects.filter(pk=item.pk).update(
+        status="done", due_date=timezone.localdate() - dt.timedelta(days=9)
+    )
     assert scan_work_item_deadlines().escalated == 0
 
 

@@ -64,7 +64,7 @@ def check_invariants(instance: ProcessInstance) -> None:
     else:
         assert pending, "a running instance always waits for someone"
         assert ends == 0
-        for block, state in instance.joins.items():
+        for state in instance.joins.values():
             assert len(state["arrived"]) < state["needed"]
         in_block = [item for item in pending if item.node_id == "review_task"]
         assert bool(in_block) == ("review" in instance.joins)
@@ -80,7 +80,9 @@ def test_random_histories_keep_invariants(office: Office, people: dict, key: str
             instance = office.start(key, review_departments=["scjgj", "wjw", "zrzyj"])
             for action, pick, choice in operations:
                 pending = list(
-                    instance.work_items.filter(status__in=PENDING_STATUSES).select_related("department").order_by("pk")
+                    instance.work_items.filter(status__in=PENDING_STATUSES)
+                    .select_related("department")
+                    .order_by("pk")
                 )
                 if not pending:
                     break

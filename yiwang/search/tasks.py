@@ -46,6 +46,7 @@ def reindex_all(kinds: Iterable[str] | None = None) -> dict[str, int]:
         seen: set[str] = set()
         counts[kind] = backend.index(_recording_codes(source.documents(None), seen))
         backend.remove(kind, backend.codes(kind) - seen)
+    backend.optimize()
     return counts
 
 

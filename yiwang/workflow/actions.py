@@ -64,14 +64,18 @@ def do_load_definition(actor: User | None, spec: Any) -> ProcessDefinition:
     """Store a valid definition as the next draft version of its key (载入流程定义); invalid ones are refused."""
     definition = validate_definition(spec)
     with transaction.atomic():
-        latest = ProcessDefinition.objects.select_for_update().filter(key=definition.key).aggregate(Max("version"))
+        latest = (
+            ProcessDefinition.objects.select_for_update().filter(key=definition.key).aggregate(Max("version"))
+        )
         stored = ProcessDefinition.objects.create(
             key=definition.key,
             version=(latest["version__max"] or 0) + 1,
             name=definition.spec["name"],
             spec=definition.spec,
         )
-        record_audit(actor, "workflow.definition_load", stored, {"key": stored.key, "version": stored.version})
+        record_audit(
+            actor, "workflow.definition_load", stored, {"key": stored.key, "version": stored.version}
+        )
     return stored
 
 
@@ -86,14 +90,17 @@ def do_activate_definition(actor: User | None, key: str, version: int) -> Proces
             definition = ProcessDefinition.objects.select_for_update().get(key=key, version=version)
         except ProcessDefinition.DoesNotExist:
             raise ValidationError(
-                _("There is no process definition %(key)s version %(version)s.") % {"key": key, "version": version}
+                _("There is no process definition %(key)s version %(version)s.")
+                % {"key": key, "version": version}
             ) from None
         if definition.status == DefinitionStatus.ACTIVE:
             return definition
         validate_definition(definition.spec)
         now = timezone.now()
         retired = list(
-            ProcessDefinition.objects.filter(key=key, status=DefinitionStatus.ACTIVE).values_list("version", flat=True)
+            ProcessDefinition.objects.filter(key=key, status=DefinitionStatus.ACTIVE).values_list(
+                "version", flat=True
+            )
         )
         ProcessDefinition.objects.filter(key=key, status=DefinitionStatus.ACTIVE).update(
             status=DefinitionStatus.RETIRED, retired_at=now
@@ -101,7 +108,10 @@ def do_activate_definition(actor: User | None, key: str, version: int) -> Proces
         definition.status, definition.activated_at = DefinitionStatus.ACTIVE, now
         definition.save(update_fields=["status", "activated_at"])
         record_audit(
-            actor, "workflow.definition_activate", definition, {"key": key, "version": version, "retired": retired}
+            actor,
+            "workflow.definition_activate",
+            definition,
+            {"key": key, "version": version, "retired": retired},
         )
     return definition
 
@@ -138,7 +148,9 @@ def _department(run: _Run, node_id: str, reference: str, variables: Mapping[str,
     if department is None:
         raise ValidationError(
             {
-                "variables": _("Step %(step)s needs a department: %(reference)s is %(value)s, not a department code.")
+                "variables": _(
+                    "Step %(step)s needs a department: %(reference)s is %(value)s, not a department code."
+                )
                 % {"step": node_id, "reference": reference, "value": json.dumps(code, ensure_ascii=False)}
             }
         )
@@ -170,7 +182,9 @@ def _open_task(run: _Run, node_id: str, branch: str) -> None:
         branch=branch,
         department=_department(run, node_id, node["department"], variables),
         role=node["role"],
-        due_date=add_working_days(timezone.localdate(now), _sla_working_days(node_id, node["sla"], variables)),
+        due_date=add_working_days(
+            timezone.localdate(now), _sla_working_days(node_id, node["sla"], variables)
+        ),
         created_at=now,
     )
     run.opened.append(item)
@@ -198,7 +212,9 @@ def _branches(run: _Run, parallel_id: str) -> list[tuple[str, str]]:
     if not isinstance(elements, list) or not elements or not all(isinstance(e, str) and e for e in elements):
         raise ValidationError(
             {
-                "variables": _("Parallel step %(step)s needs %(name)s to be a non-empty list of department codes.")
+                "variables": _(
+                    "Parallel step %(step)s needs %(name)s to be a non-empty list of department codes."
+                )
                 % {"step": parallel_id, "name": parallel["for_each"]}
             }
         )
@@ -222,7 +238,9 @@ def _needed(run: _Run, parallel_id: str, branch_count: int) -> int:
 
 
 def _cancel_pending(run: _Run, node_ids: set[str]) -> None:
-    pending = WorkItem.objects.filter(instance=run.instance, node_id__in=node_ids, status__in=PENDING_STATUSES)
+    pending = WorkItem.objects.filter(
+        instance=run.instance, node_id__in=node_ids, status__in=PENDING_STATUSES
+    )
     run.cancelled.extend(pending.values_list("pk", flat=True))
     pending.update(status=WorkItemStatus.CANCELLED, completed_at=timezone.now())
 
@@ -312,7 +330,11 @@ def do_start_instance(
             actor,
             "workflow.start",
             instance,
-            {"definition": str(stored), "subject": f"{object_type}#{object_id}", "variables": dict(variables)},
+            {
+                "definition": str(stored),
+                "subject": f"{object_type}#{object_id}",
+                "variables": dict(variables),
+            },
         )
         _enter(run, run.definition.start, "")
         _save(run)
@@ -347,12 +369,17 @@ def check_can_assign(actor: User, item: WorkItem) -> None:
         or has_role(actor, Role.SUPERVISOR, item.department)
         or has_role(actor, Role.DEPARTMENT_ADMIN, item.department)
     ):
-        raise PermissionDenied(_("Only a supervisor of %(department)s may assign its work.") % {"department": item.department.name})
+        raise PermissionDenied(
+            _("Only a supervisor of %(department)s may assign its work.")
+            % {"department": item.department.name}
+        )
 
 
 def _locked(item: WorkItem) -> tuple[ProcessInstance, WorkItem]:
     """Lock the instance, then re-read the item; ActionConflict if it is no longer pending."""
-    instance = ProcessInstance.objects.select_for_update().select_related("definition").get(pk=item.instance_id)
+    instance = (
+        ProcessInstance.objects.select_for_update().select_related("definition").get(pk=item.instance_id)
+    )
     current = WorkItem.objects.select_related("department", "assignee").get(pk=item.pk)
     if current.status not in PENDING_STATUSES:
         raise ActionConflict(
@@ -371,7 +398,9 @@ def do_claim_work_item(actor: User, item: WorkItem) -> WorkItem:
             status=WorkItemStatus.CLAIMED, assignee=actor, claimed_at=now
         )
         if not claimed:
-            raise ActionConflict(_("Someone else has already claimed this work item, or it is no longer open."))
+            raise ActionConflict(
+                _("Someone else has already claimed this work item, or it is no longer open.")
+            )
         item.refresh_from_db()
         record_audit(actor, "workflow.claim", item, {"instance": item.instance_id, "step": item.node_id})
     return item
@@ -418,7 +447,10 @@ def do_complete_work_item(actor: User, item: WorkItem, outcome: str, opinion: st
         allowed = node.get("outcomes", ["done"])
         if outcome not in allowed:
             raise ValidationError(
-                {"outcome": _("Choose one of these outcomes: %(outcomes)s.") % {"outcomes": ", ".join(allowed)}}
+                {
+                    "outcome": _("Choose one of these outcomes: %(outcomes)s.")
+                    % {"outcomes": ", ".join(allowed)}
+                }
             )
         item.status, item.outcome, item.opinion = WorkItemStatus.DONE, outcome, opinion.strip()
         item.assignee, item.completed_at = actor, timezone.now()
@@ -447,7 +479,9 @@ def do_complete_work_item(actor: User, item: WorkItem, outcome: str, opinion: st
 def _return_candidates(run: _Run, item: WorkItem) -> list[WorkItem]:
     """Done work items this one may go back to, newest first: same branch of its block, or outside any block."""
     block = run.definition.block_of.get(item.node_id)
-    done = WorkItem.objects.filter(instance=run.instance, status=WorkItemStatus.DONE).exclude(node_id=item.node_id)
+    done = WorkItem.objects.filter(instance=run.instance, status=WorkItemStatus.DONE).exclude(
+        node_id=item.node_id
+    )
     block_of = run.definition.block_of
     return [
         candidate
@@ -517,7 +551,9 @@ def do_return_work_item(actor: User, item: WorkItem, reason: str, node_id: str |
 def do_cancel_instance(actor: User | None, instance: ProcessInstance, reason: str) -> ProcessInstance:
     """Stop a running instance (终止流程, e.g. the applicant withdrew): its pending work items are cancelled."""
     with transaction.atomic():
-        instance = ProcessInstance.objects.select_for_update().select_related("definition").get(pk=instance.pk)
+        instance = (
+            ProcessInstance.objects.select_for_update().select_related("definition").get(pk=instance.pk)
+        )
         if instance.state != InstanceState.RUNNING:
             raise ActionConflict(_("This process has already ended."))
         run = _Run(actor, instance, _definition_of(instance))

@@ -152,7 +152,11 @@ class _Checker:
             )
         department = node.get("department")
         name = variable_name(department)
-        if not isinstance(department, str) or not department or (name is not None and not NAME_RE.match(name)):
+        if (
+            not isinstance(department, str)
+            or not department
+            or (name is not None and not NAME_RE.match(name))
+        ):
             self.problem(f"{path}.department", _("must be a department code or a $variable"))
         self.check_sla(f"{path}.sla", node.get("sla"))
         outcomes = node.get("outcomes", ["done"])
@@ -162,7 +166,7 @@ class _Checker:
             or not all(isinstance(outcome, str) and NAME_RE.match(outcome) for outcome in outcomes)
             or len(set(outcomes)) != len(outcomes)
         ):
-            self.problem(f"{path}.outcomes", _("must be a list of distinct names such as \"grant\""))
+            self.problem(f"{path}.outcomes", _('must be a list of distinct names such as "grant"'))
 
     def check_sla(self, path: str, sla: Any) -> None:
         if not isinstance(sla, Mapping) or not sla:
@@ -171,7 +175,9 @@ class _Checker:
         if set(sla) == {"working_days"}:
             days = sla["working_days"]
             if isinstance(days, bool) or not isinstance(days, int) or not 1 <= days <= 365:
-                self.problem(f"{path}.working_days", _("must be a whole number of working days from 1 to 365"))
+                self.problem(
+                    f"{path}.working_days", _("must be a whole number of working days from 1 to 365")
+                )
         elif set(sla) == {"share_of_limit"}:
             share = sla["share_of_limit"]
             if isinstance(share, bool) or not isinstance(share, int | float) or not 0 < share <= 1:
@@ -199,7 +205,9 @@ class _Checker:
     def check_parallel(self, path: str, node: Mapping[str, Any], nodes: Mapping[str, Any]) -> None:
         mode = node.get("mode")
         if mode not in COUNTERSIGN_MODES:
-            self.problem(f"{path}.mode", _("must be one of: %(modes)s") % {"modes": ", ".join(COUNTERSIGN_MODES)})
+            self.problem(
+                f"{path}.mode", _("must be one of: %(modes)s") % {"modes": ", ".join(COUNTERSIGN_MODES)}
+            )
         branches = node.get("branches")
         if not isinstance(branches, list) or not branches:
             self.problem(f"{path}.branches", _("a parallel block needs at least one branch"))
@@ -214,7 +222,9 @@ class _Checker:
             if not isinstance(node.get("as"), str) or not NAME_RE.match(node["as"]):
                 self.problem(f"{path}.as", _("name the variable each branch sees its element as"))
             if len(branches) != 1:
-                self.problem(f"{path}.branches", _("with for_each, give exactly one branch (run once per element)"))
+                self.problem(
+                    f"{path}.branches", _("with for_each, give exactly one branch (run once per element)")
+                )
         if mode == "n_of_m":
             n = node.get("n")
             if isinstance(n, bool) or not isinstance(n, int) or n < 1:
@@ -223,7 +233,11 @@ class _Checker:
                 self.problem(f"{path}.n", _("n is larger than the number of branches"))
         join = node.get("join")
         self.check_reference(f"{path}.join", join, nodes)
-        if isinstance(join, str) and isinstance(nodes.get(join), Mapping) and nodes[join].get("type") != "join":
+        if (
+            isinstance(join, str)
+            and isinstance(nodes.get(join), Mapping)
+            and nodes[join].get("type") != "join"
+        ):
             self.problem(f"{path}.join", _("must name a node of type join"))
 
     def check_reachability(self, nodes: Mapping[str, Any]) -> None:
@@ -247,34 +261,54 @@ class _Checker:
             path = f"nodes.{parallel_id}"
             join = parallel["join"]
             if join in owners:
-                self.problem(f"{path}.join", _("this join already closes block %(block)s") % {"block": owners[join]})
+                self.problem(
+                    f"{path}.join", _("this join already closes block %(block)s") % {"block": owners[join]}
+                )
             owners[join] = parallel_id
             for index, start in enumerate(parallel["branches"]):
                 inside = _reachable(nodes, [start], stop_at=join)
                 if join not in _reachable(nodes, [start]):
-                    self.problem(f"{path}.branches[{index}]", _("this branch never reaches the join %(join)s") % {"join": join})
+                    self.problem(
+                        f"{path}.branches[{index}]",
+                        _("this branch never reaches the join %(join)s") % {"join": join},
+                    )
                 for node_id in sorted(inside - {join}):
                     kind = nodes[node_id].get("type")
                     if kind == "end":
                         self.problem(
                             f"{path}.branches[{index}]",
-                            _("this branch ends at %(end)s without joining at %(join)s") % {"end": node_id, "join": join},
+                            _("this branch ends at %(end)s without joining at %(join)s")
+                            % {"end": node_id, "join": join},
                         )
                     elif kind in ("parallel", "join"):
-                        self.problem(f"nodes.{node_id}", _("parallel blocks inside parallel blocks are not supported"))
+                        self.problem(
+                            f"nodes.{node_id}", _("parallel blocks inside parallel blocks are not supported")
+                        )
                     elif block_of.setdefault(node_id, parallel_id) != parallel_id:
                         self.problem(f"nodes.{node_id}", _("belongs to two parallel blocks"))
         for node_id, node in nodes.items():
             for target in successors(node):
                 target_block = block_of.get(target)
-                entering = target_block is not None and block_of.get(node_id) != target_block and node_id != target_block
-                leaving_to_join = nodes[target].get("type") == "join" and block_of.get(node_id) != owners.get(target)
+                entering = (
+                    target_block is not None
+                    and block_of.get(node_id) != target_block
+                    and node_id != target_block
+                )
+                leaving_to_join = nodes[target].get("type") == "join" and block_of.get(node_id) != owners.get(
+                    target
+                )
                 if node.get("type") == "parallel" and node.get("join") == target:
                     leaving_to_join = False
                 if entering:
-                    self.problem(f"nodes.{node_id}", _("jumps into parallel block %(block)s from outside") % {"block": target_block})
+                    self.problem(
+                        f"nodes.{node_id}",
+                        _("jumps into parallel block %(block)s from outside") % {"block": target_block},
+                    )
                 elif leaving_to_join:
-                    self.problem(f"nodes.{node_id}", _("leads to join %(join)s from outside its block") % {"join": target})
+                    self.problem(
+                        f"nodes.{node_id}",
+                        _("leads to join %(join)s from outside its block") % {"join": target},
+                    )
         for join_id, node in nodes.items():
             if node.get("type") == "join" and join_id not in owners:
                 self.problem(f"nodes.{join_id}", _("no parallel block ends at this join"))
@@ -289,7 +323,9 @@ class _Checker:
         known = set(Department.objects.filter(code__in=set(literal.values())).values_list("code", flat=True))
         for node_id, code in literal.items():
             if code not in known:
-                self.problem(f"nodes.{node_id}.department", _("department %(code)s does not exist") % {"code": code})
+                self.problem(
+                    f"nodes.{node_id}.department", _("department %(code)s does not exist") % {"code": code}
+                )
 
 
 def _reachable(nodes: Mapping[str, Any], starts: list[str], stop_at: str | None = None) -> set[str]:
@@ -303,7 +339,9 @@ def _reachable(nodes: Mapping[str, Any], starts: list[str], stop_at: str | None 
         seen.add(node_id)
         if node_id == stop_at:
             continue
-        queue.extend(target for target in successors(nodes[node_id]) if target in nodes and target not in seen)
+        queue.extend(
+            target for target in successors(nodes[node_id]) if target in nodes and target not in seen
+        )
     return seen
 
 

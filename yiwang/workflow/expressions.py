@@ -47,7 +47,9 @@ class ExpressionError(ValueError):
     """The text is not a valid condition; ``position`` is the character offset of the problem."""
 
     def __init__(self, message: str, position: int) -> None:
-        super().__init__(_("%(problem)s (at character %(position)s)") % {"problem": message, "position": position + 1})
+        super().__init__(
+            _("%(problem)s (at character %(position)s)") % {"problem": message, "position": position + 1}
+        )
         self.position = position
 
 
@@ -67,7 +69,9 @@ def tokenize(text: str) -> list[Token]:
         match = TOKEN_RE.match(text, position)
         if match is None or match.end() == position:
             offending = position + len(text[position:]) - len(text[position:].lstrip())
-            raise ExpressionError(_("unexpected character %(char)s") % {"char": repr(text[offending])}, offending)
+            raise ExpressionError(
+                _("unexpected character %(char)s") % {"char": repr(text[offending])}, offending
+            )
         kind = match.lastgroup or ""
         value = match.group(kind)
         start = match.start(kind)
@@ -112,7 +116,8 @@ class _Parser:
         if not self.accept(text):
             token = self.peek()
             raise ExpressionError(
-                _("expected %(expected)s, found %(found)s") % {"expected": repr(text), "found": _found(token)},
+                _("expected %(expected)s, found %(found)s")
+                % {"expected": repr(text), "found": _found(token)},
                 token.position,
             )
 
@@ -176,7 +181,9 @@ class _Parser:
                     items.append(self.operand())
                 self.expect("]")
             return ("list", items)
-        raise ExpressionError(_("expected a value, found %(found)s") % {"found": _found(token)}, token.position)
+        raise ExpressionError(
+            _("expected a value, found %(found)s") % {"found": _found(token)}, token.position
+        )
 
 
 def parse_condition(text: str) -> Node:

@@ -24,7 +24,7 @@ from yiwang.workflow.models import (
     PENDING_STATUSES,
     DefinitionStatus,
     ProcessDefinition,
-     WorkItem,
+    WorkItem,
     WorkItemStatus,
 )
 
@@ -99,7 +99,12 @@ def box_counts(user: User, today: dt.date | None = None) -> dict[Box, int]:
 
 def department_role_items(department: Department, role: str) -> QuerySet[WorkItem]:
     """The pending work of one role in one department (部门岗位待办), by deadline."""
-    return _pending().filter(department=department, role=role).select_related("assignee").order_by("due_date", "pk")
+    return (
+        _pending()
+        .filter(department=department, role=role)
+        .select_related("assignee")
+        .order_by("due_date", "pk")
+    )
 
 
 @dataclass(frozen=True)

@@ -57,8 +57,8 @@ def _due_soon_recipients(stamped: QuerySet[WorkItem]) -> dict[int, Q]:
         pool_filter = Q(pk__in=[])
         for role, department_ids in departments_by_role.items():  # one term per role: the SQL stays shallow
             pool_filter |= Q(role=role, department_id__in=department_ids)
-        for user_id, department_id, role in _active_staff_roles().filter(pool_filter).values_list(
-            "user_id", "department_id", "role"
+        for user_id, department_id, role in (
+            _active_staff_roles().filter(pool_filter).values_list("user_id", "department_id", "role")
         ):
             scopes[user_id] |= Q(assignee__isnull=True, department_id=department_id, role=role)
     return scopes
@@ -70,9 +70,11 @@ def _overdue_recipients(stamped: QuerySet[WorkItem]) -> dict[int, Q]:
     for row in stamped.filter(assignee__isnull=False).values("assignee_id").annotate(n=Count("pk")):
         scopes[row["assignee_id"]] |= Q(assignee_id=row["assignee_id"])
     department_ids = list(stamped.values_list("department_id", flat=True).distinct())
-    for user_id, department_id in _active_staff_roles().filter(
-        role=Role.SUPERVISOR, department_id__in=department_ids
-    ).values_list("user_id", "department_id"):
+    for user_id, department_id in (
+        _active_staff_roles()
+        .filter(role=Role.SUPERVISOR, department_id__in=department_ids)
+        .values_list("user_id", "department_id")
+    ):
         scopes[user_id] |= Q(department_id=department_id)
     return scopes
 

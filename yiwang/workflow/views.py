@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -10,6 +12,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from yiwang.accounts.models import User
 from yiwang.core.errors import ActionConflict
 from yiwang.core.permissions import staff_required
 from yiwang.workflow import queries
@@ -25,9 +28,10 @@ def work_list(request: HttpRequest) -> HttpResponse:
         box = Box(request.GET.get("box", Box.TODO))
     except ValueError:
         box = Box.TODO
-    counts = queries.box_counts(request.user)
+    user = cast(User, request.user)
+    counts = queries.box_counts(user)
     tabs = [(tab, BOX_LABELS[tab], counts[tab]) for tab in Box]
-    page = queries.paginate(queries.work_box(request.user, box), request.GET.get("page"))
+    page = queries.paginate(queries.work_box(user, box), request.GET.get("page"))
     return render(
         request,
         "workflow/work_list.html",
@@ -41,7 +45,7 @@ def claim(request: HttpRequest, item_id: int) -> HttpResponse:
     """Claim a work item (认领) and go back to the list."""
     item = queries.work_item(item_id)
     try:
-        do_claim_work_item(request.user, item)
+        do_claim_work_item(cast(User, request.user), item)
     except ActionConflict as conflict:
         messages.error(request, conflict.message)
     else:

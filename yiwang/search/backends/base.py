@@ -138,6 +138,10 @@ class SearchBackend(abc.ABC):
         """Remove every document (of ``kind`` when given)."""
 
     @abc.abstractmethod
+    def optimize(self) -> None:
+        """Tidy the index after a bulk rebuild (merge pending index entries, refresh planner statistics)."""
+
+    @abc.abstractmethod
     def count(self, kind: str = "") -> int:
         """How many documents are indexed (of ``kind`` when given)."""
 

@@ -182,6 +182,12 @@ class SqliteFts5Backend(SearchBackend):
             connection.execute("DELETE FROM search_document")
             connection.execute("DELETE FROM search_term_key")
 
+    def optimize(self) -> None:
+        """Merge the FTS5 index segments into one (FTS5 ``optimize``) and refresh the statistics."""
+        with self._writing() as connection:
+            connection.execute("INSERT INTO search_fts (search_fts) VALUES ('optimize')")
+        self.connection.execute("PRAGMA optimize")
+
     def count(self, kind: str = "") -> int:
         if kind:
             row = self.connection.execute("SELECT count(*) FROM search_document WHERE kind = ?", (kind,))

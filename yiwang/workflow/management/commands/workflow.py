@@ -30,12 +30,16 @@ class Command(BaseCommand):
         try:
             if options["subcommand"] == "validate":
                 definition = validate_definition(read_definition_file(options["file"]))
-                self.stdout.write(f"{options['file']}: OK ({definition.key}, {len(definition.spec['nodes'])} nodes)")
+                self.stdout.write(
+                    f"{options['file']}: OK ({definition.key}, {len(definition.spec['nodes'])} nodes)"
+                )
             elif options["subcommand"] == "load":
                 stored = do_load_definition(None, read_definition_file(options["file"]))
                 if options["activate"]:
                     stored = do_activate_definition(None, stored.key, stored.version)
-                self.stdout.write(f"loaded {stored.key} version {stored.version} ({stored.get_status_display()})")
+                self.stdout.write(
+                    f"loaded {stored.key} version {stored.version} ({stored.get_status_display()})"
+                )
             else:
                 stored = do_activate_definition(None, options["key"], options["version"])
                 self.stdout.write(f"activated {stored.key} version {stored.version}")
