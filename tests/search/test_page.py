@@ -51,3 +51,15 @@ def test_autocomplete_partial_lists_names(client: Client, corpus_backend: Search
 def test_the_home_page_has_a_search_box(client: Client) -> None:
     page = client.get("/").content.decode()
     assert 'action="/search/"' in page and 'name="q"' in page
+
+
+def test_counting_stops_at_the_cap_and_says_more_than(
+    client: Client, corpus_backend: SearchBackend, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("yiwang.search.backends.base.TOTAL_CAP", 5)
+    page = client.get("/search/", {"q": "证明"}).content.decode()
+    assert "超过 5 个结果" in page
+    body = client.get("/api/v1/search", {"q": "证明"}).json()
+    assert body["total"] == 5 and body["total_capped"] is True
+    few = client.get("/api/v1/search", {"q": "临时救助"}).json()
+    assert few["total_capped"] is False and few["total"] == len(few["results"])

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
-from ninja import Query, Router, Schema
+from ninja import Field, Query, Router, Schema
 
 from yiwang.search import actions, queries
 from yiwang.search.forms import SearchForm
@@ -37,6 +37,9 @@ class SearchResultOut(Schema):
 class SearchOut(Schema):
     results: list[SearchResultOut]
     total: int
+    total_capped: bool = Field(
+        description="true when counting stopped at total: there are at least that many"
+    )
     did_you_mean: str | None
     message: str | None
 
@@ -84,6 +87,7 @@ def search(request: HttpRequest, params: Query[SearchParams]) -> SearchOut:
             for hit in results.hits
         ],
         total=results.total,
+        total_capped=results.total_capped,
         did_you_mean=results.did_you_mean or None,
         message=results.message or None,
     )

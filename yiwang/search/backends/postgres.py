@@ -105,18 +105,22 @@ class PostgresBackend(SearchBackend):
         with transaction.atomic():
             if kind:
                 SearchEntry.objects.filter(kind=kind).delete()
-            else:
-                SearchEntry.objects.all().delete()
-                SearchTermKey.objects.all().delete()
+            else:  # TRUNCATE leaves no dead rows behind for the GIN indexes to point at
+                with connection.cursor() as cursor:
+                    cursor.execute(f"TRUNCATE {TABLE}, {SearchTermKey._meta.db_table}")
 
     def optimize(self) -> None:
-        """Move the GIN indexes' pending entries (fast-update list, scanned by every query) into the indexes,
-        and refresh the planner statistics: measured at 100k documents, selective queries right after a bulk
-        rebuild took up to 140 ms instead of under 30 ms."""
+        """Reclaim the rows a rebuild replaced and refresh the planner statistics (VACUUM ANALYZE; inside a
+        transaction, where VACUUM cannot run, only the GIN fast-update lists are merged and ANALYZE is run).
+        Measured at 100k documents: without it the GIN indexes still point at the replaced rows, and every
+        common-word query visits them all (2–3× slower)."""
         with connection.cursor() as cursor:
-            cursor.execute("SELECT gin_clean_pending_list('search_entry_document_gin')")
-            cursor.execute("SELECT gin_clean_pending_list('search_entry_names_document_gin')")
-            cursor.execute(f"ANALYZE {TABLE}")
+            if connection.in_atomic_block:
+                cursor.execute("SELECT gin_clean_pending_list('search_entry_document_gin')")
+                cursor.execute("SELECT gin_clean_pending_list('search_entry_names_document_gin')")
+                cursor.execute(f"ANALYZE {TABLE}")
+            else:
+                cursor.execute(f"VACUUM ANALYZE {TABLE}")
 
     def count(self, kind: str = "") -> int:
         entries = SearchEntry.objects.filter(kind=kind) if kind else SearchEntry.objects.all()
