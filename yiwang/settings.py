@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "yiwang.catalog",
     "yiwang.workflow",
     "yiwang.licences",
+    "yiwang.cases",
     "yiwang.accounts.apps.OtpAdminConfig",  # django.contrib.admin behind an authenticator code
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -173,6 +174,12 @@ SEARCH_BACKEND = env_choice("SEARCH_BACKEND", "auto", {"auto", "sqlite_fts5", "p
 # E-licence signer (电子证照签章): dotted path of a yiwang.licences.signer.LicenceSigner. The default keeps Ed25519
 # keys as files under DATA_DIR/keys (shared by every app server); an HSM/KMS signer implements the same interface.
 LICENCE_SIGNER = env_str("LICENCE_SIGNER", "yiwang.licences.signer.FileKeySigner")
+
+# Application uploads (申请材料): a content-addressed store (dotted path of a yiwang.cases.storage.MaterialStore;
+# the default keeps files under DATA_DIR/uploads) and the size limits per file and per application.
+CASE_UPLOAD_STORE = env_str("CASE_UPLOAD_STORE", "yiwang.cases.storage.FileSystemStore")
+CASE_UPLOAD_MAX_BYTES = env_int("CASE_UPLOAD_MAX_BYTES", 10 * 1024 * 1024)
+CASE_APPLICATION_MAX_BYTES = env_int("CASE_APPLICATION_MAX_BYTES", 100 * 1024 * 1024)
 
 # --- Authentication ---------------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"

@@ -103,7 +103,7 @@ class CompanyAgent(models.Model):
     user = models.ForeignKey(
         User, verbose_name=_("person"), on_delete=models.CASCADE, related_name="company_roles"
     )
-    role = models.CharField(_("role"), max_length=30, choices=AgentRole.choices)
+    role = models.CharField(_("capacity"), max_length=30, choices=AgentRole.choices)
     granted_by = models.ForeignKey(
         User, verbose_name=_("granted by"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

@@ -41,7 +41,10 @@ class Application(models.Model):
     """
 
     applicant = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("applicant"), on_delete=models.PROTECT, related_name="applications"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("applicant"),
+        on_delete=models.PROTECT,
+        related_name="applications",
     )
     applicant_kind = models.CharField(
         _("applying for"), max_length=10, choices=ApplicantKind.choices, default=ApplicantKind.PERSON
@@ -78,7 +81,12 @@ class Application(models.Model):
         related_name="applications",
     )
     bundle = models.ForeignKey(
-        Bundle, verbose_name=_("life event"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        Bundle,
+        verbose_name=_("life event"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     status = models.CharField(
         _("status"), max_length=10, choices=ApplicationStatus.choices, default=ApplicationStatus.DRAFT
@@ -94,7 +102,8 @@ class Application(models.Model):
         ordering = ["-created_at", "-id"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(item__isnull=False) | Q(bundle__isnull=False), name="application_has_item_or_bundle"
+                condition=Q(item__isnull=False) | Q(bundle__isnull=False),
+                name="application_has_item_or_bundle",
             )
         ]
 
@@ -154,9 +163,13 @@ class Case(models.Model):
         Department, verbose_name=_("department"), on_delete=models.PROTECT, related_name="cases"
     )
     review_departments = models.JSONField(
-        _("reviewing departments"), default=list, help_text=_("Department codes, the handling department first.")
+        _("reviewing departments"),
+        default=list,
+        help_text=_("Department codes, the handling department first."),
     )
-    state = models.CharField(_("state"), max_length=20, choices=CaseState.choices, default=CaseState.SUBMITTED)
+    state = models.CharField(
+        _("state"), max_length=20, choices=CaseState.choices, default=CaseState.SUBMITTED
+    )
     received_on = models.DateField(_("received on"))
     accepted_on = models.DateField(_("accepted on"), null=True, blank=True)
     deemed_accepted = models.BooleanField(_("deemed accepted on receipt"), default=False)
@@ -197,6 +210,9 @@ class CaseNumberSequence(models.Model):
 
     day = models.DateField(unique=True)
     last_value = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.day}: {self.last_value}"
 
 
 class MaterialSource(models.TextChoices):
@@ -296,7 +312,12 @@ class CaseEvent(models.Model):
         related_name="+",
     )
     department = models.ForeignKey(
-        Department, verbose_name=_("department"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        Department,
+        verbose_name=_("department"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     state_before = models.CharField(_("state before"), max_length=20, choices=CaseState.choices)
     state_after = models.CharField(_("state after"), max_length=20, choices=CaseState.choices)
@@ -361,7 +382,9 @@ class ExtensionStatus(models.TextChoices):
 class ExtensionRequest(models.Model):
     """A request to extend a case's legal limit (延期申请, Art. 42), approved by the head (approver)."""
 
-    case = models.ForeignKey(Case, verbose_name=_("case"), on_delete=models.CASCADE, related_name="extensions")
+    case = models.ForeignKey(
+        Case, verbose_name=_("case"), on_delete=models.CASCADE, related_name="extensions"
+    )
     days = models.PositiveSmallIntegerField(_("working days"))
     reason = models.TextField(_("reason"))
     requested_by = models.ForeignKey(

@@ -9,6 +9,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from yiwang.org.models import Department
 
@@ -89,7 +90,7 @@ class LicenceNumberSequence(models.Model):
 
 class HolderKind(models.TextChoices):
     PERSON = "person", _("Person")  # 自然人
-    COMPANY = "company", _("Company")  # 法人
+    COMPANY = "company", _("Legal person")  # 法人
 
 
 class LicenceStatus(models.TextChoices):
@@ -156,7 +157,7 @@ class Licence(models.Model):
     status = models.CharField(
         _("status"), max_length=10, choices=LicenceStatus.choices, default=LicenceStatus.ISSUED
     )
-    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+    revoked_at = models.DateTimeField(pgettext_lazy("licence", "revoked at"), null=True, blank=True)
     revocation_reason = models.CharField(_("revocation reason"), max_length=500, blank=True)
 
     objects = LicenceQuerySet.as_manager()

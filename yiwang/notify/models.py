@@ -64,7 +64,7 @@ class Notification(models.Model):
         on_delete=models.CASCADE,
         related_name="notifications",
     )
-    to_address = models.CharField(_("to"), max_length=254, blank=True)
+    to_address = models.CharField(_("recipient address"), max_length=254, blank=True)
     personalisation = models.JSONField(_("personalisation"), default=dict, blank=True)
     subject = models.CharField(_("subject"), max_length=200, blank=True)
     body = models.TextField(_("body"))

@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CasesConfig(AppConfig):
+    """Applications and cases (办件)."""
+
+    name = "yiwang.cases"
+    label = "cases"
+    verbose_name = _("Applications and cases")

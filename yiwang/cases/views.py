@@ -1,0 +1,613 @@
+"""Pages of the cases app (办件): apply once, follow the case, and the staff back office. Thin: they parse input
+with forms, call one action or query, and render. They work without JavaScript."""
+
+from __future__ import annotations
+
+from typing import Any, cast
+from urllib.parse import quote
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from yiwang.accounts.models import User
+from yiwang.accounts.queries import company_roles_of
+from yiwang.cases import actions, queries
+from yiwang.cases.forms import (
+    ACTION_FORMS,
+    ApplicationForm,
+    CaseActionForm,
+    CorrectionForm,
+    CorrectionUploadForm,
+    DelegationCodeForm,
+    StartApplicationForm,
+    WithdrawForm,
+    material_field_name,
+)
+from yiwang.cases.models import (
+    ApplicantKind,
+    Application,
+    ApplicationStatus,
+    Case,
+    CaseState,
+    Material,
+    MaterialFile,
+    MaterialStatus,
+    Notice,
+)
+from yiwang.cases.states import OPEN_STATES
+from yiwang.cases.storage import get_store
+from yiwang.catalog import queries as catalog_queries
+from yiwang.catalog.models import Bundle, ServiceItem
+from yiwang.core.errors import ActionConflict
+from yiwang.core.legaltime.clocks import OverdueLevel
+from yiwang.core.permissions import departments_where, require_role, staff_required
+from yiwang.licences.models import Licence
+from yiwang.org.models import Role
+from yiwang.workflow.models import WorkItem, WorkItemStatus
+
+PAGE_SIZE = 50
+
+ACTION_FUNCTIONS: dict[str, Any] = {
+    "accept": actions.do_accept_case,
+    "refuse": actions.do_refuse_case,
+    "request_correction": actions.do_request_correction,
+    "opinion": actions.do_record_opinion,
+    "return": actions.do_return_case,
+    "transfer": actions.do_transfer_case,
+    "add_department": actions.do_add_department,
+    "request_extension": actions.do_request_extension,
+    "approve_extension": actions.do_approve_extension,
+    "start_procedure": actions.do_start_special_procedure,
+    "end_procedure": actions.do_end_special_procedure,
+    "supervise": actions.do_supervise_case,
+    "decide": actions.do_decide_case,
+    "deliver": actions.do_deliver_case,
+    "close": actions.do_close_case,
+}
+
+
+class _RollBack(Exception):
+    """Raised inside a transaction to undo a partly valid submission (nothing half-written)."""
+
+
+def _user(request: HttpRequest) -> User:
+    return cast(User, request.user)
+
+
+def add_errors(form: Any, error: ValidationError) -> None:
+    """Show an action's ValidationError on the form: next to the field it names, else at the top."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error.messages)
+
+
+# --- Applying (在线申请) -----------------------------------------------------------------------------------------
+
+
+def _acting_companies(user: User) -> list[Any]:
+    now = timezone.now()
+    return [role.company for role in company_roles_of(user) if role.is_active_at(now)]
+
+
+def _prefilled_form_data(user: User, form: StartApplicationForm) -> dict[str, str]:
+    """The applicant details from the account (and the company or represented citizen), to start the form."""
+    data = form.cleaned_data
+    if data["applicant_kind"] == ApplicantKind.DELEGATED:
+        return {"contact_name": data["citizen_name"], "contact_phone": data["citizen_phone"]}
+    prefilled = {"contact_name": user.real_name, "contact_phone": user.phone or ""}
+    if data["applicant_kind"] == ApplicantKind.COMPANY and data["company"] is not None:
+        prefilled["address"] = data["company"].registered_address
+    return prefilled
+
+
+def _start(request: HttpRequest, *, item: ServiceItem | None = None, bundle: Bundle | None = None) -> HttpResponse:
+    user = _user(request)
+    companies = _acting_companies(user)
+    form = StartApplicationForm(
+        request.POST or None,
+        companies=companies,
+        initial={"applicant_kind": ApplicantKind.COMPANY if companies else ApplicantKind.PERSON},
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            application = actions.do_create_application(
+                user,
+                item=item,
+                bundle=bundle,
+                applicant_kind=data["applicant_kind"],
+                company=data["company"],
+                citizen_name=data["citizen_name"],
+                citizen_resident_id=data["citizen_resident_id"],
+                citizen_phone=data["citizen_phone"],
+                form_data=_prefilled_form_data(user, form),
+            )
+        except ValidationError as error:
+            add_errors(form, error)
+        else:
+            messages.success(request, _("Your draft application was created. Fill it in and hand in the materials."))
+            return redirect("cases:application", pk=application.pk)
+    guide = catalog_queries.combined_guide(bundle) if bundle else None
+    return render(
+        request,
+        "cases/start.html",
+        {"form": form, "item": item, "bundle": bundle, "guide": guide},
+        status=400 if form.is_bound else 200,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def start_item(request: HttpRequest, code: str) -> HttpResponse:
+    """Start applying for one service item (在线申请)."""
+    return _start(request, item=catalog_queries.item_by_code(code))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def start_bundle(request: HttpRequest, code: str) -> HttpResponse:
+    """Start applying for a life-event bundle (一件事一次办): one form for all its items."""
+    return _start(request, bundle=catalog_queries.bundle_by_code(code))
+
+
+def _materials(application: Application) -> list[Material]:
+    return list(application.materials.prefetch_related("files").order_by("position", "pk"))
+
+
+def _current_files(material: Material) -> list[MaterialFile]:
+    return [file for file in material.files.all() if file.replaced_at is None]
+
+
+def _render_draft(
+    request: HttpRequest,
+    application: Application,
+    form: ApplicationForm,
+    code_form: DelegationCodeForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    materials = _materials(application)
+    rows = [
+        (material, _current_files(material), form[material_field_name(material)] if material.source != "shared" else None)
+        for material in materials
+    ]
+    return render(
+        request,
+        "cases/application_form.html",
+        {
+            "application": application,
+            "form": form,
+            "rows": rows,
+            "code_form": code_form or DelegationCodeForm(),
+            "needs_delegation": application.applicant_kind == ApplicantKind.DELEGATED,
+        },
+        status=status,
+    )
+
+
+def _save_draft(request: HttpRequest, application: Application, form: ApplicationForm) -> bool:
+    """Save the details and every uploaded file together, or nothing (errors go next to their fields)."""
+    user = _user(request)
+    try:
+        with transaction.atomic():
+            actions.do_save_draft(user, application, form_data=form.form_data())
+            for material, upload in form.uploads():
+                try:
+                    actions.do_add_material_file(user, material, content=upload.read(), filename=upload.name or "")
+                except ValidationError as error:
+                    form.add_error(material_field_name(material), error.messages)
+            if form.errors:
+                raise _RollBack
+    except _RollBack:
+        return False
+    return True
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def application(request: HttpRequest, pk: int) -> HttpResponse:
+    """A draft: the application form with its material checklist (save, resume, submit once). Submitted: the
+    combined status of its cases (one per item)."""
+    user = _user(request)
+    application = queries.application_for(user, pk)
+    if application.status != ApplicationStatus.DRAFT:
+        if request.method == "POST":
+            messages.error(request, _("This application has already been submitted."))
+        return _render_status(request, application, status=409 if request.method == "POST" else 200)
+    actions.check_is_applicant(user, application)
+    materials = _materials(application)
+    form = ApplicationForm(
+        request.POST or None, request.FILES or None, materials=materials, initial=application.form_data
+    )
+    if request.method == "GET":
+        return _render_draft(request, application, form)
+    if not form.is_valid() or not _save_draft(request, application, form):
+        return _render_draft(request, application, form, status=400)
+    if request.POST.get("intent") != "submit":
+        messages.success(request, _("Your draft was saved. You can come back and finish it later."))
+        return redirect("cases:application", pk=application.pk)
+    try:
+        cases = actions.do_submit_application(user, application)
+    except ValidationError as error:
+        add_errors(form, error)
+        messages.info(request, _("Your draft was saved, but it cannot be submitted yet."))
+        return _render_draft(request, application, form, status=400)
+    messages.success(
+        request,
+        _("Your application was submitted: %(numbers)s.") % {"numbers": "、".join(case.number for case in cases)},
+    )
+    return redirect("cases:application", pk=application.pk)
+
+
+def _render_status(request: HttpRequest, application: Application, status: int = 200) -> HttpResponse:
+    cases = list(application.cases.select_related("item", "department", "clock").order_by("pk"))
+    return render(
+        request,
+        "cases/application_status.html",
+        {
+            "application": application,
+            "rows": [(case, queries.case_status(case)) for case in cases],
+            "can_withdraw": any(case.state in OPEN_STATES for case in cases)
+            and application.applicant_id == request.user.pk,
+            "withdraw_form": WithdrawForm(),
+        },
+        status=status,
+    )
+
+
+@login_required
+@require_POST
+def remove_file(request: HttpRequest, pk: int, file_id: int) -> HttpResponse:
+    """Remove an uploaded file from a draft's material."""
+    application = queries.application_for(_user(request), pk)
+    material_file = get_object_or_404(MaterialFile, pk=file_id, material__application=application)
+    try:
+        actions.do_remove_material_file(_user(request), material_file)
+    except ActionConflict as conflict:
+        messages.error(request, conflict.message)
+    else:
+        messages.success(request, _("The file “%(name)s” was removed.") % {"name": material_file.original_name})
+    return redirect("cases:application", pk=application.pk)
+
+
+@login_required
+@require_POST
+def send_delegation_code(request: HttpRequest, pk: int) -> HttpResponse:
+    """Text the represented citizen a confirmation code (代办确认码)."""
+    application = queries.application_for(_user(request), pk)
+    try:
+        actions.do_send_delegation_code(_user(request), application)
+    except (ValidationError, ActionConflict) as error:
+        messages.error(request, error.message if isinstance(error, ActionConflict) else "；".join(error.messages))
+    else:
+        messages.success(
+            request,
+            _("A code was sent to the citizen's mobile number ending in %(tail)s.")
+            % {"tail": application.citizen_phone[-4:]},
+        )
+    return redirect("cases:application", pk=application.pk)
+
+
+@login_required
+@require_POST
+def confirm_delegation(request: HttpRequest, pk: int) -> HttpResponse:
+    """Record the citizen's confirmation with the code they received."""
+    user = _user(request)
+    application = queries.application_for(user, pk)
+    code_form = DelegationCodeForm(request.POST)
+    if code_form.is_valid():
+        try:
+            actions.do_confirm_delegation(user, application, code=code_form.cleaned_data["code"])
+        except ValidationError as error:
+            add_errors(code_form, error)
+        else:
+            messages.success(request, _("The citizen confirmed that you act for them."))
+            return redirect("cases:application", pk=application.pk)
+    application.refresh_from_db()
+    form = ApplicationForm(initial=application.form_data, materials=_materials(application))
+    return _render_draft(request, application, form, code_form=code_form, status=400)
+
+
+@login_required
+@require_POST
+def withdraw_application(request: HttpRequest, pk: int) -> HttpResponse:
+    """Withdraw every open case of an application (撤回)."""
+    user = _user(request)
+    application = queries.application_for(user, pk)
+    form = WithdrawForm(request.POST)
+    form.is_valid()
+    try:
+        actions.do_withdraw_application(user, application, reason=form.cleaned_data.get("reason", ""))
+    except ActionConflict as conflict:
+        messages.error(request, conflict.message)
+    else:
+        messages.success(request, _("Your application was withdrawn."))
+    return redirect("cases:application", pk=application.pk)
+
+
+# --- The applicant's cases (我的办件) ------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def my_applications(request: HttpRequest) -> HttpResponse:
+    """My applications (我的办件): drafts to finish and submitted applications with each case's status."""
+    applications = queries.applications_of(_user(request))
+    page = Paginator(applications, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "cases/my_applications.html", {"page": page})
+
+
+def _licences_of(case: Case) -> list[Licence]:
+    return list(Licence.objects.filter(case_reference=case.number).order_by("number"))
+
+
+def _render_case(request: HttpRequest, case: Case, correction_form: CorrectionUploadForm | None = None, status: int = 200) -> HttpResponse:
+    user = _user(request)
+    correcting = case.state == CaseState.CORRECTION and case.application.applicant_id == user.pk
+    if correcting and correction_form is None:
+        correction_form = CorrectionUploadForm(materials=_correction_materials(case))
+    return render(
+        request,
+        "cases/case_detail.html",
+        {
+            "case": case,
+            "status": queries.case_status(case),
+            "timeline": queries.timeline(case),
+            "notices": case.notices.order_by("issued_at", "pk"),
+            "materials": _materials(case.application),
+            "licences": _licences_of(case),
+            "correction_form": correction_form if correcting else None,
+            "can_withdraw": "withdraw" in actions.case_actions_for(user, case),
+            "withdraw_form": WithdrawForm(),
+        },
+        status=status,
+    )
+
+
+def _correction_materials(case: Case) -> list[Material]:
+    return [
+        material
+        for material in _materials(case.application)
+        if material.status == MaterialStatus.NEEDS_CORRECTION and case.item.implementation_code in material.item_codes
+    ]
+
+
+@login_required
+@require_GET
+def case_detail(request: HttpRequest, number: str) -> HttpResponse:
+    """The applicant's case page: where it stands, who holds it, the countdown, every step and the notices."""
+    return _render_case(request, queries.case_for_applicant(_user(request), number))
+
+
+@login_required
+@require_POST
+def resubmit(request: HttpRequest, number: str) -> HttpResponse:
+    """Hand in corrected materials after a correction notice (补正): the files and the resubmission together."""
+    user = _user(request)
+    case = queries.case_for_applicant(user, number)
+    form = CorrectionUploadForm(request.POST, request.FILES, materials=_correction_materials(case))
+    if form.is_valid():
+        try:
+            with transaction.atomic():
+                for material, upload in form.uploads():
+                    try:
+                        actions.do_add_material_file(user, material, content=upload.read(), filename=upload.name or "")
+                    except ValidationError as error:
+                        form.add_error(material_field_name(material), error.messages)
+                if form.errors:
+                    raise _RollBack
+                actions.do_resubmit_case(user, case, note=form.cleaned_data["note"])
+        except _RollBack:
+            pass
+        except ValidationError as error:
+            add_errors(form, error)
+        except ActionConflict as conflict:
+            messages.error(request, conflict.message)
+            return redirect("cases:case", number=case.number)
+        else:
+            messages.success(request, _("Your corrected materials were handed in; the clock runs again."))
+            return redirect("cases:case", number=case.number)
+    return _render_case(request, case, correction_form=form, status=400)
+
+
+@login_required
+@require_POST
+def withdraw_case(request: HttpRequest, number: str) -> HttpResponse:
+    """Withdraw one case before its decision (撤回)."""
+    user = _user(request)
+    case = queries.case_for_applicant(user, number)
+    form = WithdrawForm(request.POST)
+    form.is_valid()
+    try:
+        actions.do_withdraw_case(user, case, reason=form.cleaned_data.get("reason", ""))
+    except ActionConflict as conflict:
+        messages.error(request, conflict.message)
+    else:
+        messages.success(request, _("The case was withdrawn."))
+    return redirect("cases:case", number=case.number)
+
+
+@login_required
+@require_GET
+def notice_detail(request: HttpRequest, number: str, notice_number: str) -> HttpResponse:
+    """A written notice (文书) as a printable page: receipt, correction notice, refusal, decision."""
+    case = _case_for_anyone(_user(request), number)
+    notice = get_object_or_404(Notice.objects.select_related("department"), case=case, number=notice_number)
+    return render(
+        request,
+        "cases/notice.html",
+        {"case": case, "notice": notice, "body": notice.body, "licences": _licences_of(case)},
+    )
+
+
+def _case_for_anyone(user: User, number: str) -> Case:
+    return queries.case_for_staff(user, number) if user.is_government_staff else queries.case_for_applicant(user, number)
+
+
+@login_required
+@require_GET
+def download_file(request: HttpRequest, file_id: int) -> HttpResponse:
+    """A material file, for the applicant side and staff of the departments working on one of its cases."""
+    material_file = get_object_or_404(MaterialFile.objects.select_related("material__application"), pk=file_id)
+    application = material_file.material.application
+    user = _user(request)
+    if user.is_government_staff:
+        cases = application.cases.filter(item__implementation_code__in=material_file.material.item_codes)
+        if not any(_may_view(user, case) for case in cases):
+            raise PermissionDenied(_("Only staff of the departments handling this case may open its files."))
+    else:
+        actions.check_can_view_application(user, application)
+    response = HttpResponse(get_store().open(material_file.sha256), content_type=material_file.content_type)
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(material_file.original_name, safe='')}"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+def _may_view(user: User, case: Case) -> bool:
+    try:
+        actions.check_can_view_case(user, case)
+    except PermissionDenied:
+        return False
+    return True
+
+
+# --- Back office (办件办理) ----------------------------------------------------------------------------------------
+
+
+@staff_required
+@require_GET
+def inbox(request: HttpRequest) -> HttpResponse:
+    """The case inbox of my departments (办件箱), filtered by state, item and overdue level, by deadline."""
+    user = _user(request)
+    departments = list(departments_where(user))
+    filters = {key: request.GET.get(key, "").strip() for key in ("department", "state", "item", "overdue", "q")}
+    department = next((d for d in departments if d.code == filters["department"]), None)
+    cases = queries.department_cases(
+        user,
+        department=department,
+        state=filters["state"] or None,
+        overdue=filters["overdue"] or None,
+        search=filters["q"],
+    )
+    if filters["item"]:
+        cases = cases.filter(item__implementation_code=filters["item"])
+    page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "cases/office_inbox.html",
+        {
+            "page": page,
+            "rows": [(case, queries.case_status(case)) for case in page.object_list],
+            "filters": filters,
+            "query": query.urlencode(),
+            "departments": departments,
+            "states": CaseState.choices,
+            "overdue_levels": OverdueLevel.choices,
+            "items": ServiceItem.objects.filter(department__in=departments).order_by("name"),
+        },
+    )
+
+
+@require_role(Role.SUPERVISOR, Role.DEPARTMENT_ADMIN)
+@require_GET
+def supervisor(request: HttpRequest) -> HttpResponse:
+    """The supervisor view (督查): each department's queues, cases due soon and overdue."""
+    return render(request, "cases/office_supervisor.html", {"queues": queries.supervisor_overview(_user(request))})
+
+
+def _action_forms(case: Case, allowed: list[str], bound: CaseActionForm | None = None) -> list[CaseActionForm]:
+    forms = []
+    for action in allowed:
+        if bound is not None and bound.action == action:
+            forms.append(bound)
+        else:
+            forms.append(_new_action_form(action, case))
+    return forms
+
+
+def _new_action_form(action: str, case: Case, data: Any = None) -> CaseActionForm:
+    form_class = ACTION_FORMS[action]
+    if form_class is CorrectionForm:
+        return CorrectionForm(data, case=case, materials=_case_materials(case))
+    return form_class(data, case=case)
+
+
+def _case_materials(case: Case) -> list[Material]:
+    return [m for m in _materials(case.application) if case.item.implementation_code in m.item_codes]
+
+
+def _opinions(case: Case) -> list[WorkItem]:
+    """Each reviewing department's opinion (审查意见) and the decision step, newest last."""
+    if case.process_id is None:
+        return []
+    return list(
+        WorkItem.objects.filter(instance_id=case.process_id, status=WorkItemStatus.DONE)
+        .exclude(opinion="")
+        .select_related("department", "assignee")
+        .order_by("completed_at", "pk")
+    )
+
+
+def _render_office_case(
+    request: HttpRequest, case: Case, bound: CaseActionForm | None = None, status: int = 200
+) -> HttpResponse:
+    user = _user(request)
+    allowed = [action for action in actions.case_actions_for(user, case) if action in ACTION_FORMS]
+    return render(
+        request,
+        "cases/office_case.html",
+        {
+            "case": case,
+            "application": case.application,
+            "status": queries.case_status(case),
+            "timeline": queries.timeline(case, staff=True),
+            "materials": [(m, _current_files(m)) for m in _case_materials(case)],
+            "opinions": _opinions(case),
+            "notices": case.notices.order_by("issued_at", "pk"),
+            "licences": _licences_of(case),
+            "action_forms": _action_forms(case, allowed, bound),
+        },
+        status=status,
+    )
+
+
+@staff_required
+@require_GET
+def office_case(request: HttpRequest, number: str) -> HttpResponse:
+    """The staff case page: applicant, materials, opinions, clock and the actions allowed to me now."""
+    return _render_office_case(request, queries.case_for_staff(_user(request), number))
+
+
+@staff_required
+@require_POST
+def office_action(request: HttpRequest, number: str, action: str) -> HttpResponse:
+    """Take one action on a case; a stale page or a colleague acting first gives a clear conflict (409)."""
+    user = _user(request)
+    case = queries.case_for_staff(user, number)
+    if action not in ACTION_FORMS:
+        raise Http404(_("There is no such action."))
+    form = _new_action_form(action, case, request.POST)
+    if not form.is_valid():
+        return _render_office_case(request, case, form, status=400)
+    try:
+        ACTION_FUNCTIONS[action](user, case, expected_version=form.cleaned_data["version"], **form.arguments())
+    except ValidationError as error:
+        add_errors(form, error)
+        return _render_office_case(request, case, form, status=400)
+    except ActionConflict as conflict:
+        messages.error(request, conflict.message)
+        case.refresh_from_db()
+        return _render_office_case(request, case, status=409)
+    messages.success(request, _("Done: %(action)s.") % {"action": form.title})
+    return redirect("cases:office_case", number=case.number)
