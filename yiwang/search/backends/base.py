@@ -239,6 +239,28 @@ class SearchBackend(abc.ABC):
         return self._match_title_prefix([token.text for token in complete], last.text, limit)
 
 
+def filter_clauses(query: SearchQuery, placeholder: str, table_alias: str = "") -> tuple[str, list[str]]:
+    """The SQL conditions of the query's filters (kind, department, type, audience), each as `` AND …``.
+
+    ``placeholder`` is the driver's parameter marker (``%s`` or ``?``); ``table_alias`` prefixes the columns.
+    """
+    prefix = f"{table_alias}." if table_alias else ""
+    clauses: list[str] = []
+    values: list[str] = []
+    for column, value in (
+        ("kind", query.kind),
+        ("department_code", query.department),
+        ("item_type", query.item_type),
+    ):
+        if value:
+            clauses.append(f"{prefix}{column} = {placeholder}")
+            values.append(value)
+    if query.audience:
+        clauses.append(f"{prefix}audiences LIKE {placeholder}")
+        values.append(f"% {query.audience} %")
+    return "".join(f" AND {clause}" for clause in clauses), values
+
+
 def highlight(title: str, terms: Collection[str]) -> SafeString:
     """The title with each word the query matched (also by pinyin) wrapped in <mark>, everything escaped."""
     spans = sorted(

@@ -21,6 +21,7 @@ from yiwang.search.backends.base import (
     SearchBackend,
     SearchQuery,
     StoredHit,
+    filter_clauses,
 )
 from yiwang.search.documents import SearchDocument
 from yiwang.search.models import SearchEntry, SearchTermKey
@@ -157,21 +158,6 @@ class PostgresBackend(SearchBackend):
         return set(SearchTermKey.objects.filter(key__in=list(keys)).values_list("term", flat=True))
 
     # --- queries -------------------------------------------------------------------------------------------
-    def _filters(self, query: SearchQuery) -> tuple[str, list[str]]:
-        clauses: list[str] = []
-        values: list[str] = []
-        for column, value in (
-            ("kind", query.kind),
-            ("department_code", query.department),
-            ("item_type", query.item_type),
-        ):
-            if value:
-                clauses.append(f"{column} = %s")
-                values.append(value)
-        if query.audience:
-            clauses.append("audiences LIKE %s")
-            values.append(f"% {query.audience} %")
-        return "".join(f" AND {clause}" for clause in clauses), values
 
     def _matching(
         self, analysed: AnalysedQuery, query: SearchQuery, *, in_names: bool
@@ -181,7 +167,7 @@ class PostgresBackend(SearchBackend):
         Each test is a plain ``@@`` on a GIN-indexed column, so the index finds exactly the matching rows.
         """
         found = " | ".join(map(_lexeme, analysed.terms))
-        where, values = self._filters(query)
+        where, values = filter_clauses(query, "%s")
         if in_names:
             return f"names_document @@ to_tsquery('simple', %s){where}", [found, *values]
         return (

@@ -25,6 +25,7 @@ from yiwang.search.backends.base import (
     SearchBackend,
     SearchQuery,
     StoredHit,
+    filter_clauses,
 )
 from yiwang.search.documents import SearchDocument
 
@@ -225,21 +226,6 @@ class SqliteFts5Backend(SearchBackend):
         return found
 
     # --- queries -------------------------------------------------------------------------------------------
-    def _filters(self, query: SearchQuery) -> tuple[str, list[str]]:
-        clauses: list[str] = []
-        values: list[str] = []
-        for column, value in (
-            ("kind", query.kind),
-            ("department_code", query.department),
-            ("item_type", query.item_type),
-        ):
-            if value:
-                clauses.append(f"d.{column} = ?")
-                values.append(value)
-        if query.audience:
-            clauses.append("d.audiences LIKE ?")
-            values.append(f"% {query.audience} %")
-        return "".join(f" AND {clause}" for clause in clauses), values
 
     def _expression(self, analysed: AnalysedQuery, *, in_names: bool) -> str:
         found = "(" + " OR ".join(map(_quoted, analysed.terms)) + ")"
@@ -251,7 +237,7 @@ class SqliteFts5Backend(SearchBackend):
         return f"{scored} AND {names}" if in_names else f"{scored} AND ((body : {found}) NOT {names})"
 
     def _match(self, analysed: AnalysedQuery, query: SearchQuery, *, in_names: bool) -> list[StoredHit]:
-        where, values = self._filters(query)
+        where, values = filter_clauses(query, "?", "d")
         # One pass: FTS5 yields the matching rows, bm25 × boost is computed once per row and SQLite keeps only
         # the best ``limit`` (no materialised match list, no window count).
         rows = self.connection.execute(
@@ -264,7 +250,7 @@ class SqliteFts5Backend(SearchBackend):
         return [StoredHit.from_row(row) for row in rows]
 
     def _count(self, analysed: AnalysedQuery, query: SearchQuery, *, in_names: bool, cap: int) -> int:
-        where, values = self._filters(query)
+        where, values = filter_clauses(query, "?", "d")
         row = self.connection.execute(
             "SELECT count(*) FROM (SELECT 1 FROM search_fts JOIN search_document d ON d.id = search_fts.rowid"  # noqa: S608 - only constants and placeholders are interpolated
             f" WHERE search_fts MATCH ?{where} LIMIT ?)",
