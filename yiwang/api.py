@@ -7,6 +7,7 @@ from ninja import NinjaAPI
 from ninja.security import django_auth
 
 from yiwang.accounts.api import router as accounts_router
+from yiwang.cases.api import router as cases_router
 from yiwang.catalog.api import router as catalog_router
 from yiwang.core.problems import install_problem_handlers
 from yiwang.licences.api import router as licences_router
@@ -30,3 +31,4 @@ api.add_router("/", search_router)
 api.add_router("/", catalog_router)
 api.add_router("/", licences_router)
 api.add_router("/", workflow_router)
+api.add_router("/", cases_router)

@@ -44,7 +44,12 @@ def guide_content(
         "materials": [
             {"name": "申请书", "source": "applicant", "necessity": "required", "notes": ""},
             {"name": "场所平面图", "source": "applicant", "necessity": "required", "notes": ""},
-            {"name": "营业执照", "source": "shared", "necessity": "required", "data_service": "法人.登记信息"},
+            {
+                "name": "营业执照",
+                "source": "shared",
+                "necessity": "required",
+                "data_service": "法人.登记信息",
+            },
             {"name": "授权委托书", "source": "applicant", "necessity": "optional", "notes": ""},
         ],
         "legal_limit_days": legal,

@@ -46,7 +46,9 @@ def test_submit_refuses_missing_required_materials_and_writes_nothing(world: Wor
     assert application.status == "draft" and not Case.objects.exists()
 
 
-def test_full_journey_with_one_correction_round(world: World, ready_application: Callable[..., Application]) -> None:
+def test_full_journey_with_one_correction_round(
+    world: World, ready_application: Callable[..., Application]
+) -> None:
     case = submit_one(world, ready_application)
     plan = case.application.materials.get(name="场所平面图")
     notice = actions.do_request_correction(
@@ -54,7 +56,9 @@ def test_full_journey_with_one_correction_round(world: World, ready_application:
     )
     case.refresh_from_db()
     assert case.state == CaseState.CORRECTION and case.clock.state == ClockState.STOPPED
-    assert notice.kind == NoticeKind.CORRECTION and notice.body["materials"][0]["problem"] == "平面图未标注尺寸"
+    assert (
+        notice.kind == NoticeKind.CORRECTION and notice.body["materials"][0]["problem"] == "平面图未标注尺寸"
+    )
 
     with pytest.raises(ValidationError):  # nothing re-uploaded yet
         actions.do_resubmit_case(world.citizen, case)
@@ -85,7 +89,15 @@ def test_full_journey_with_one_correction_round(world: World, ready_application:
     assert case.state == CaseState.CLOSED and case.rating_invited_at is not None
     actions_done = list(case.events.values_list("action", flat=True))
     assert actions_done == [
-        "submit", "request_correction", "resubmit", "accept", "opinion", "opinion", "decide", "deliver", "close"
+        "submit",
+        "request_correction",
+        "resubmit",
+        "accept",
+        "opinion",
+        "opinion",
+        "decide",
+        "deliver",
+        "close",
     ]
     assert AuditRecord.objects.filter(object_type="cases.case", object_id=str(case.pk)).count() == 9
     assert verify_chain().problem is None
@@ -165,10 +177,13 @@ def test_return_sends_the_decision_back_to_review(
     actions.do_record_opinion(world.reviewer, case, outcome="approve", opinion="可")
     actions.do_record_opinion(world.co_reviewer, case, outcome="approve", opinion="可")
     actions.do_return_case(world.approver, case, reason="请补充现场核查意见")
+    case.refresh_from_db()
     assert {item.node_id for item in actions._pending_items(case)} == {"review_task"}
 
 
-def test_supervise_tells_the_step_holders(world: World, ready_application: Callable[..., Application]) -> None:
+def test_supervise_tells_the_step_holders(
+    world: World, ready_application: Callable[..., Application]
+) -> None:
     case = submit_one(world, ready_application)
     with pytest.raises(PermissionDenied):
         actions.do_supervise_case(world.clerk, case, message="请加快")

@@ -90,6 +90,14 @@ def test_check_role_names_the_missing_roles_in_chinese(district: District) -> No
     check_role(district.platform_admin, Role.APPROVER, department=district.health)
 
 
+def log_in(client: Client, login_verified_staff: Login, user: User) -> None:
+    """Staff with their authenticator code, citizens with their password."""
+    if user.is_government_staff:
+        login_verified_staff(client, user)
+    else:
+        client.force_login(user)
+
+
 @pytest.mark.parametrize(
     ("person", "department", "status"),
     [
@@ -105,10 +113,7 @@ def test_staff_page_matrix(
     client: Client, login_verified_staff: Login, district: District, person: str, department: str, status: int
 ) -> None:
     user, dept = getattr(district, person), getattr(district, department)
-    if user.is_government_staff:
-        login_verified_staff(client, user)
-    else:
-        client.force_login(user)
+    log_in(client, login_verified_staff, user)
     response = client.get(f"/org/departments/{dept.code}/staff/")
     assert response.status_code == status
     page = response.content.decode()
@@ -141,10 +146,7 @@ def test_staff_api_matrix(
     client: Client, login_verified_staff: Login, district: District, person: str, department: str, status: int
 ) -> None:
     user, dept = getattr(district, person), getattr(district, department)
-    if user.is_government_staff:
-        login_verified_staff(client, user)
-    else:
-        client.force_login(user)
+    log_in(client, login_verified_staff, user)
     response = client.get(f"/api/v1/departments/{dept.code}/staff")
     assert response.status_code == status
     if status == 200:

@@ -163,6 +163,9 @@ class CorrectionUploadForm(forms.Form):
         for material in self.materials:
             self.fields[material_field_name(material)] = MultipleFileField(label=material.name)
 
+    def rows(self) -> list[tuple[Material, forms.BoundField]]:
+        return [(material, self[material_field_name(material)]) for material in self.materials]
+
     def uploads(self) -> list[tuple[Material, UploadedFile]]:
         return [
             (material, upload)

@@ -11,10 +11,12 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
+from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from yiwang.accounts.models import User
@@ -47,11 +49,11 @@ from yiwang.cases.storage import get_store
 from yiwang.catalog import queries as catalog_queries
 from yiwang.catalog.models import Bundle, ServiceItem
 from yiwang.core.errors import ActionConflict
-from yiwang.core.legaltime.clocks import OverdueLevel
 from yiwang.core.permissions import departments_where, require_role, staff_required
 from yiwang.licences.models import Licence
 from yiwang.org.models import Role
 from yiwang.workflow.models import WorkItem, WorkItemStatus
+from yiwang.workflow.queries import due_soon_limit
 
 PAGE_SIZE = 50
 
@@ -110,7 +112,9 @@ def _prefilled_form_data(user: User, form: StartApplicationForm) -> dict[str, st
     return prefilled
 
 
-def _start(request: HttpRequest, *, item: ServiceItem | None = None, bundle: Bundle | None = None) -> HttpResponse:
+def _start(
+    request: HttpRequest, *, item: ServiceItem | None = None, bundle: Bundle | None = None
+) -> HttpResponse:
     user = _user(request)
     companies = _acting_companies(user)
     form = StartApplicationForm(
@@ -135,7 +139,9 @@ def _start(request: HttpRequest, *, item: ServiceItem | None = None, bundle: Bun
         except ValidationError as error:
             add_errors(form, error)
         else:
-            messages.success(request, _("Your draft application was created. Fill it in and hand in the materials."))
+            messages.success(
+                request, _("Your draft application was created. Fill it in and hand in the materials.")
+            )
             return redirect("cases:application", pk=application.pk)
     guide = catalog_queries.combined_guide(bundle) if bundle else None
     return render(
@@ -177,7 +183,11 @@ def _render_draft(
 ) -> HttpResponse:
     materials = _materials(application)
     rows = [
-        (material, _current_files(material), form[material_field_name(material)] if material.source != "shared" else None)
+        (
+            material,
+            _current_files(material),
+            form[material_field_name(material)] if material.source != "shared" else None,
+        )
         for material in materials
     ]
     return render(
@@ -202,7 +212,9 @@ def _save_draft(request: HttpRequest, application: Application, form: Applicatio
             actions.do_save_draft(user, application, form_data=form.form_data())
             for material, upload in form.uploads():
                 try:
-                    actions.do_add_material_file(user, material, content=upload.read(), filename=upload.name or "")
+                    actions.do_add_material_file(
+                        user, material, content=upload.read(), filename=upload.name or ""
+                    )
                 except ValidationError as error:
                     form.add_error(material_field_name(material), error.messages)
             if form.errors:
@@ -243,7 +255,8 @@ def application(request: HttpRequest, pk: int) -> HttpResponse:
         return _render_draft(request, application, form, status=400)
     messages.success(
         request,
-        _("Your application was submitted: %(numbers)s.") % {"numbers": "、".join(case.number for case in cases)},
+        _("Your application was submitted: %(numbers)s.")
+        % {"numbers": "、".join(case.number for case in cases)},
     )
     return redirect("cases:application", pk=application.pk)
 
@@ -275,7 +288,9 @@ def remove_file(request: HttpRequest, pk: int, file_id: int) -> HttpResponse:
     except ActionConflict as conflict:
         messages.error(request, conflict.message)
     else:
-        messages.success(request, _("The file “%(name)s” was removed.") % {"name": material_file.original_name})
+        messages.success(
+            request, _("The file “%(name)s” was removed.") % {"name": material_file.original_name}
+        )
     return redirect("cases:application", pk=application.pk)
 
 
@@ -287,7 +302,9 @@ def send_delegation_code(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         actions.do_send_delegation_code(_user(request), application)
     except (ValidationError, ActionConflict) as error:
-        messages.error(request, error.message if isinstance(error, ActionConflict) else "；".join(error.messages))
+        messages.error(
+            request, error.message if isinstance(error, ActionConflict) else "；".join(error.messages)
+        )
     else:
         messages.success(
             request,
@@ -350,7 +367,9 @@ def _licences_of(case: Case) -> list[Licence]:
     return list(Licence.objects.filter(case_reference=case.number).order_by("number"))
 
 
-def _render_case(request: HttpRequest, case: Case, correction_form: CorrectionUploadForm | None = None, status: int = 200) -> HttpResponse:
+def _render_case(
+    request: HttpRequest, case: Case, correction_form: CorrectionUploadForm | None = None, status: int = 200
+) -> HttpResponse:
     user = _user(request)
     correcting = case.state == CaseState.CORRECTION and case.application.applicant_id == user.pk
     if correcting and correction_form is None:
@@ -377,7 +396,8 @@ def _correction_materials(case: Case) -> list[Material]:
     return [
         material
         for material in _materials(case.application)
-        if material.status == MaterialStatus.NEEDS_CORRECTION and case.item.implementation_code in material.item_codes
+        if material.status == MaterialStatus.NEEDS_CORRECTION
+        and case.item.implementation_code in material.item_codes
     ]
 
 
@@ -385,7 +405,7 @@ def _correction_materials(case: Case) -> list[Material]:
 @require_GET
 def case_detail(request: HttpRequest, number: str) -> HttpResponse:
     """The applicant's case page: where it stands, who holds it, the countdown, every step and the notices."""
-    return _render_case(request, queries.case_for_applicant(_user(request), number))
+    return _render_case(request, queries.case_by_number(_user(request), number))
 
 
 @login_required
@@ -393,14 +413,16 @@ def case_detail(request: HttpRequest, number: str) -> HttpResponse:
 def resubmit(request: HttpRequest, number: str) -> HttpResponse:
     """Hand in corrected materials after a correction notice (补正): the files and the resubmission together."""
     user = _user(request)
-    case = queries.case_for_applicant(user, number)
+    case = queries.case_by_number(user, number)
     form = CorrectionUploadForm(request.POST, request.FILES, materials=_correction_materials(case))
     if form.is_valid():
         try:
             with transaction.atomic():
                 for material, upload in form.uploads():
                     try:
-                        actions.do_add_material_file(user, material, content=upload.read(), filename=upload.name or "")
+                        actions.do_add_material_file(
+                            user, material, content=upload.read(), filename=upload.name or ""
+                        )
                     except ValidationError as error:
                         form.add_error(material_field_name(material), error.messages)
                 if form.errors:
@@ -424,7 +446,7 @@ def resubmit(request: HttpRequest, number: str) -> HttpResponse:
 def withdraw_case(request: HttpRequest, number: str) -> HttpResponse:
     """Withdraw one case before its decision (撤回)."""
     user = _user(request)
-    case = queries.case_for_applicant(user, number)
+    case = queries.case_by_number(user, number)
     form = WithdrawForm(request.POST)
     form.is_valid()
     try:
@@ -440,7 +462,7 @@ def withdraw_case(request: HttpRequest, number: str) -> HttpResponse:
 @require_GET
 def notice_detail(request: HttpRequest, number: str, notice_number: str) -> HttpResponse:
     """A written notice (文书) as a printable page: receipt, correction notice, refusal, decision."""
-    case = _case_for_anyone(_user(request), number)
+    case = queries.case_by_number(_user(request), number)
     notice = get_object_or_404(Notice.objects.select_related("department"), case=case, number=notice_number)
     return render(
         request,
@@ -449,15 +471,13 @@ def notice_detail(request: HttpRequest, number: str, notice_number: str) -> Http
     )
 
 
-def _case_for_anyone(user: User, number: str) -> Case:
-    return queries.case_for_staff(user, number) if user.is_government_staff else queries.case_for_applicant(user, number)
-
-
 @login_required
 @require_GET
 def download_file(request: HttpRequest, file_id: int) -> HttpResponse:
     """A material file, for the applicant side and staff of the departments working on one of its cases."""
-    material_file = get_object_or_404(MaterialFile.objects.select_related("material__application"), pk=file_id)
+    material_file = get_object_or_404(
+        MaterialFile.objects.select_related("material__application"), pk=file_id
+    )
     application = material_file.material.application
     user = _user(request)
     if user.is_government_staff:
@@ -467,7 +487,9 @@ def download_file(request: HttpRequest, file_id: int) -> HttpResponse:
     else:
         actions.check_can_view_application(user, application)
     response = HttpResponse(get_store().open(material_file.sha256), content_type=material_file.content_type)
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(material_file.original_name, safe='')}"
+    response["Content-Disposition"] = (
+        f"attachment; filename*=UTF-8''{quote(material_file.original_name, safe='')}"
+    )
     response["X-Content-Type-Options"] = "nosniff"
     return response
 
@@ -483,23 +505,48 @@ def _may_view(user: User, case: Case) -> bool:
 # --- Back office (办件办理) ----------------------------------------------------------------------------------------
 
 
+INBOX_LEVELS = [
+    ("due_soon", _lazy("Due soon (2 working days or fewer)")),
+    ("overdue", _lazy("Past the legal deadline")),
+]
+
+
+def _filtered_cases(cases: QuerySet[Case], *, item: str, overdue: str, search: str) -> QuerySet[Case]:
+    """Narrow the inbox by item, deadline level (by the stored legal deadline) and case number or name."""
+    today = timezone.localdate()
+    if item:
+        cases = cases.filter(item__implementation_code=item)
+    if overdue == "due_soon":
+        cases = cases.filter(clock__legal_due_on__gte=today, clock__legal_due_on__lte=due_soon_limit(today))
+    elif overdue == "overdue":
+        cases = cases.filter(clock__legal_due_on__lt=today)
+    if search:
+        cases = cases.filter(
+            Q(number__icontains=search)
+            | Q(item__name__icontains=search)
+            | Q(application__company__name__icontains=search)
+            | Q(application__citizen_name__icontains=search)
+            | Q(application__applicant__real_name__icontains=search)
+        )
+    return cases
+
+
 @staff_required
 @require_GET
 def inbox(request: HttpRequest) -> HttpResponse:
     """The case inbox of my departments (办件箱), filtered by state, item and overdue level, by deadline."""
     user = _user(request)
     departments = list(departments_where(user))
-    filters = {key: request.GET.get(key, "").strip() for key in ("department", "state", "item", "overdue", "q")}
+    filters = {
+        key: request.GET.get(key, "").strip() for key in ("department", "state", "item", "overdue", "q")
+    }
     department = next((d for d in departments if d.code == filters["department"]), None)
-    cases = queries.department_cases(
-        user,
-        department=department,
-        state=filters["state"] or None,
-        overdue=filters["overdue"] or None,
+    cases = _filtered_cases(
+        queries.department_cases(user, department=department, state=filters["state"]),
+        item=filters["item"],
+        overdue=filters["overdue"],
         search=filters["q"],
     )
-    if filters["item"]:
-        cases = cases.filter(item__implementation_code=filters["item"])
     page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
@@ -513,7 +560,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
             "query": query.urlencode(),
             "departments": departments,
             "states": CaseState.choices,
-            "overdue_levels": OverdueLevel.choices,
+            "overdue_levels": INBOX_LEVELS,
             "items": ServiceItem.objects.filter(department__in=departments).order_by("name"),
         },
     )
@@ -523,10 +570,14 @@ def inbox(request: HttpRequest) -> HttpResponse:
 @require_GET
 def supervisor(request: HttpRequest) -> HttpResponse:
     """The supervisor view (督查): each department's queues, cases due soon and overdue."""
-    return render(request, "cases/office_supervisor.html", {"queues": queries.supervisor_overview(_user(request))})
+    return render(
+        request, "cases/office_supervisor.html", {"queues": queries.supervisor_overview(_user(request))}
+    )
 
 
-def _action_forms(case: Case, allowed: list[str], bound: CaseActionForm | None = None) -> list[CaseActionForm]:
+def _action_forms(
+    case: Case, allowed: list[str], bound: CaseActionForm | None = None
+) -> list[CaseActionForm]:
     forms = []
     for action in allowed:
         if bound is not None and bound.action == action:
@@ -586,7 +637,7 @@ def _render_office_case(
 @require_GET
 def office_case(request: HttpRequest, number: str) -> HttpResponse:
     """The staff case page: applicant, materials, opinions, clock and the actions allowed to me now."""
-    return _render_office_case(request, queries.case_for_staff(_user(request), number))
+    return _render_office_case(request, queries.case_by_number(_user(request), number))
 
 
 @staff_required
@@ -594,14 +645,16 @@ def office_case(request: HttpRequest, number: str) -> HttpResponse:
 def office_action(request: HttpRequest, number: str, action: str) -> HttpResponse:
     """Take one action on a case; a stale page or a colleague acting first gives a clear conflict (409)."""
     user = _user(request)
-    case = queries.case_for_staff(user, number)
+    case = queries.case_by_number(user, number)
     if action not in ACTION_FORMS:
         raise Http404(_("There is no such action."))
     form = _new_action_form(action, case, request.POST)
     if not form.is_valid():
         return _render_office_case(request, case, form, status=400)
     try:
-        ACTION_FUNCTIONS[action](user, case, expected_version=form.cleaned_data["version"], **form.arguments())
+        ACTION_FUNCTIONS[action](
+            user, case, expected_version=form.cleaned_data["version"], **form.arguments()
+        )
     except ValidationError as error:
         add_errors(form, error)
         return _render_office_case(request, case, form, status=400)
