@@ -10,6 +10,7 @@ from yiwang.accounts.api import router as accounts_router
 from yiwang.cases.api import router as cases_router
 from yiwang.catalog.api import router as catalog_router
 from yiwang.core.problems import install_problem_handlers
+from yiwang.hotline.api import router as hotline_router
 from yiwang.licences.api import router as licences_router
 from yiwang.notify.api import router as notify_router
 from yiwang.org.api import router as org_router
@@ -32,3 +33,4 @@ api.add_router("/", catalog_router)
 api.add_router("/", licences_router)
 api.add_router("/", workflow_router)
 api.add_router("/", cases_router)
+api.add_router("/", hotline_router)

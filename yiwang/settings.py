@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "yiwang.workflow",
     "yiwang.licences",
     "yiwang.cases",
+    "yiwang.hotline",
     "yiwang.accounts.apps.OtpAdminConfig",  # django.contrib.admin behind an authenticator code
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -180,6 +181,27 @@ LICENCE_SIGNER = env_str("LICENCE_SIGNER", "yiwang.licences.signer.FileKeySigner
 CASE_UPLOAD_STORE = env_str("CASE_UPLOAD_STORE", "yiwang.cases.storage.FileSystemStore")
 CASE_UPLOAD_MAX_BYTES = env_int("CASE_UPLOAD_MAX_BYTES", 10 * 1024 * 1024)
 CASE_APPLICATION_MAX_BYTES = env_int("CASE_APPLICATION_MAX_BYTES", 100 * 1024 * 1024)
+
+# 12345 hotline (12345 热线): handling limits per type in working days ("urgent" overrides the type; 0 = due the
+# same day), the most a department may be granted on top, the sign-for window after dispatch (退单 only within it),
+# intake rate limits per client address and per phone number (messages per hour), message and attachment limits.
+HOTLINE_TIME_LIMITS = {
+    "urgent": env_int("HOTLINE_URGENT_DAYS", 0),
+    "consultation": env_int("HOTLINE_CONSULTATION_DAYS", 3),
+    "help": env_int("HOTLINE_HELP_DAYS", 3),
+    "complaint": env_int("HOTLINE_COMPLAINT_DAYS", 13),
+    "report": env_int("HOTLINE_REPORT_DAYS", 13),
+    "suggestion": env_int("HOTLINE_SUGGESTION_DAYS", 15),
+    "praise": env_int("HOTLINE_PRAISE_DAYS", 3),
+}
+HOTLINE_MAX_EXTENSION_DAYS = env_int("HOTLINE_MAX_EXTENSION_DAYS", 10)
+HOTLINE_SIGN_FOR_WORKING_DAYS = env_int("HOTLINE_SIGN_FOR_WORKING_DAYS", 1)
+HOTLINE_RATE_PER_IP_PER_HOUR = env_int("HOTLINE_RATE_PER_IP_PER_HOUR", 20)
+HOTLINE_RATE_PER_PHONE_PER_HOUR = env_int("HOTLINE_RATE_PER_PHONE_PER_HOUR", 5)
+HOTLINE_MESSAGE_MAX_CHARS = env_int("HOTLINE_MESSAGE_MAX_CHARS", 2000)
+HOTLINE_ATTACHMENT_MAX_BYTES = env_int("HOTLINE_ATTACHMENT_MAX_BYTES", 5 * 1024 * 1024)
+HOTLINE_ATTACHMENT_MAX_FILES = env_int("HOTLINE_ATTACHMENT_MAX_FILES", 5)
+HOTLINE_DUPLICATE_THRESHOLD = float(env_str("HOTLINE_DUPLICATE_THRESHOLD", "0.45"))
 
 # --- Authentication ---------------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"

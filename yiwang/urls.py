@@ -19,6 +19,7 @@ urlpatterns = [
     path("office/", include("yiwang.office.urls")),
     path("services/", include("yiwang.catalog.urls")),
     path("licences/", include("yiwang.licences.urls")),
+    path("cases/", include("yiwang.cases.urls")),
     path("", include("yiwang.portal.urls")),
 ]
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -16,15 +17,18 @@ from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from yiwang.accounts.models import AgentRole, Company, CompanyAgent, User, UserKind
+from yiwang.catalog.importer import GUIDES_DIR
 from yiwang.catalog.models import Bundle, GuideStatus, GuideVersion, ServiceItem
 from yiwang.core.audit import verify_chain
 from yiwang.core.models import AuditRecord
 from yiwang.core.validators import validate_resident_id, validate_uscc
 from yiwang.demo.departments import catalogue_departments, department_code_for
 from yiwang.demo.loader import DEMO_PASSWORD, STAFF, load_demo
+from yiwang.licences.models import LicenceType
 from yiwang.org.models import Department, Division, DivisionLevel, Role, StaffRole
 from yiwang.search.backends.base import SearchQuery
 from yiwang.search.queries import search
+from yiwang.workflow.models import DefinitionStatus, ProcessDefinition
 
 pytestmark = pytest.mark.django_db
 
@@ -187,3 +191,19 @@ def test_demo_logins_document_lists_every_staff_login_and_the_password() -> None
     assert DEMO_PASSWORD in document
     for username, real_name, _department, _roles in STAFF:
         assert f"`{username}` | {real_name}" in document
+
+
+def test_demo_can_run_applications_licence_process_and_types() -> None:
+    load_demo()
+    load_demo()  # idempotent: no second version of the process, no duplicate types
+    active = ProcessDefinition.objects.get(key="licence", status=DefinitionStatus.ACTIVE)
+    assert ProcessDefinition.objects.filter(key="licence").count() == 1
+    assert active.version == 1
+    guide_types = {
+        (json.loads(path.read_text()).get("result") or {}).get("licence_type", "")
+        for path in GUIDES_DIR.glob("*.json")
+    } - {""}
+    registered = set(LicenceType.objects.values_list("name", flat=True))
+    assert guide_types - registered <= {"居民户口簿", "居民身份证", "社会保障卡", "结婚证"}, (
+        guide_types - registered
+    )

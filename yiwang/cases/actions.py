@@ -216,7 +216,7 @@ def _clock(case: Case) -> Clock:
 
 def _lock_case(case: Case, expected_version: int | None) -> Case:
     locked = (
-        Case.objects.select_for_update()
+        Case.objects.select_for_update(of=("self",))
         .select_related("application", "item", "department", "guide_version", "clock")
         .get(pk=case.pk)
     )

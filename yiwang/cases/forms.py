@@ -4,7 +4,7 @@ corrections, and one form per staff action. They parse input only; the actions d
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -69,9 +69,11 @@ class StartApplicationForm(forms.Form):
     def __init__(self, *args: Any, companies: Iterable[Company] = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         company_ids = [company.pk for company in companies]
-        self.fields["company"].queryset = Company.objects.filter(pk__in=company_ids).order_by("name")  # type: ignore[attr-defined]
+        company_field = cast(forms.ModelChoiceField, self.fields["company"])
+        company_field.queryset = Company.objects.filter(pk__in=company_ids).order_by("name")
         if not company_ids:
-            self.fields["applicant_kind"].choices = [
+            kind_field = cast(forms.ChoiceField, self.fields["applicant_kind"])
+            kind_field.choices = [
                 choice for choice in ApplicantKind.choices if choice[0] != ApplicantKind.COMPANY
             ]
 

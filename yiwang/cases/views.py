@@ -11,12 +11,12 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from yiwang.accounts.models import User
@@ -506,8 +506,8 @@ def _may_view(user: User, case: Case) -> bool:
 
 
 INBOX_LEVELS = [
-    ("due_soon", _lazy("Due soon (2 working days or fewer)")),
-    ("overdue", _lazy("Past the legal deadline")),
+    ("due_soon", gettext_lazy("Due soon (2 working days or fewer)")),
+    ("overdue", gettext_lazy("Past the legal deadline")),
 ]
 
 
@@ -570,9 +570,20 @@ def inbox(request: HttpRequest) -> HttpResponse:
 @require_GET
 def supervisor(request: HttpRequest) -> HttpResponse:
     """The supervisor view (督查): each department's queues, cases due soon and overdue."""
-    return render(
-        request, "cases/office_supervisor.html", {"queues": queries.supervisor_overview(_user(request))}
+    queues = queries.supervisor_overview(_user(request))
+    today = timezone.localdate()
+    due_soon = dict(
+        Case.objects.filter(
+            department__in=[queue.department for queue in queues],
+            state__in=OPEN_STATES,
+            clock__legal_due_on__gte=today,
+            clock__legal_due_on__lte=due_soon_limit(today),
+        )
+        .values_list("department_id")
+        .annotate(total=Count("pk"))
     )
+    rows = [(queue, due_soon.get(queue.department.pk, 0)) for queue in queues]
+    return render(request, "cases/office_supervisor.html", {"queues": rows})
 
 
 def _action_forms(

@@ -22,8 +22,12 @@ from yiwang.catalog import importer
 from yiwang.core.audit import record_audit
 from yiwang.demo import identities
 from yiwang.demo.departments import CATALOGUE_CSV, PLATFORM_OPERATOR, PROFILES, catalogue_departments
+from yiwang.licences.models import LicenceType
 from yiwang.org.models import Department, Division, DivisionLevel, Role, StaffRole
 from yiwang.search.tasks import reindex_all
+from yiwang.workflow.actions import do_activate_definition, do_load_definition, read_definition_file
+from yiwang.workflow.definition import LICENCE_DEFINITION_FILE
+from yiwang.workflow.models import DefinitionStatus, ProcessDefinition
 
 DEMO_PASSWORD = "Yiwang-Demo-2026"  # noqa: S105 - the documented password of every demo account
 DEMO_DEVICE_NAME = "demo-totp"
@@ -269,7 +273,44 @@ def load_demo() -> LoadReport:
         _load_staff(upsert, departments, password_hash)
         citizens = _load_citizens(upsert, password_hash)
         _load_companies(upsert, citizens)
+        _load_licence_types(upsert)
+        _load_process_definition()
     return report
+
+
+# Licence types (证照类型) of the demo guides' results: code, name as in the guides, number prefix, validity in years.
+LICENCE_TYPES = (
+    ("food-business", "食品经营许可证", "JY2511602", 5),
+    ("business-licence", "营业执照", "YZ511602", None),
+    ("business-licence-e", "营业执照（电子营业执照同步生成）", "YZE511602", None),
+    ("public-place-hygiene", "公共场所卫生许可证", "WS511602", 4),
+    ("road-occupation", "城市道路占用（挖掘）许可证", "DL511602", None),
+    ("outdoor-advertising", "户外广告设置许可证", "GG511602", 3),
+    ("construction-permit", "建筑工程施工许可证", "SG511602", None),
+    ("ride-hailing-vehicle", "网络预约出租汽车运输证", "WY511602", 8),
+    ("teacher-qualification", "教师资格证书", "JS511602", None),
+    ("disability-certificate", "残疾人证（第二代，含电子证照）", "CJ511602", 10),
+    ("birth-certificate", "出生医学证明", "CS511602", None),
+    ("no-criminal-record", "无犯罪记录证明", "WF511602", None),
+)
+
+
+def _load_licence_types(upsert: _Upserter) -> None:
+    for code, name, prefix, validity_years in LICENCE_TYPES:
+        upsert(
+            LicenceType,
+            {"code": code},
+            {"name": name, "number_prefix": prefix, "validity_years": validity_years},
+        )
+
+
+def _load_process_definition() -> None:
+    """Load and activate the shipped licence process (流程定义) unless its newest version is the same."""
+    spec = read_definition_file(LICENCE_DEFINITION_FILE)
+    latest = ProcessDefinition.objects.filter(key=spec["key"]).order_by("-version").first()
+    stored = latest if latest is not None and latest.spec == spec else do_load_definition(None, spec)
+    if stored.status != DefinitionStatus.ACTIVE:
+        do_activate_definition(None, stored.key, stored.version)
 
 
 @dataclass

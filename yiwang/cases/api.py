@@ -1,0 +1,388 @@
+"""API of applications and cases (申请与办件), calling the same actions as the pages.
+
+Files travel as base64 inside ``POST /applications`` (create and submit in one request), or one at a time as a
+multipart upload to ``POST /applications/{id}/materials/{material_id}`` (a draft, or a correction).
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import datetime as dt
+from typing import Any, Literal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.http import HttpRequest
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+from ninja import File, Router, Schema
+from ninja.files import UploadedFile
+
+from yiwang.accounts.models import Company
+from yiwang.cases import actions, queries
+from yiwang.cases.models import Application, Case, Material
+from yiwang.catalog.models import Bundle, ServiceItem
+from yiwang.core.permissions import api_staff_user
+from yiwang.org.models import Department
+
+router = Router(tags=["cases"])
+
+
+class FileIn(Schema):
+    filename: str
+    content_base64: str
+
+
+class MaterialIn(Schema):
+    name: str
+    files: list[FileIn]
+
+
+class ApplicationIn(Schema):
+    item: str | None = None  # implementation code
+    bundle: str | None = None  # bundle code
+    applicant_kind: Literal["person", "company", "delegated"] = "person"
+    company_uscc: str = ""
+    citizen_name: str = ""
+    citizen_resident_id: str = ""
+    citizen_phone: str = ""
+    form_data: dict[str, Any] = {}
+    materials: list[MaterialIn] = []
+    submit: bool = True
+
+
+class StepOut(Schema):
+    name: str
+    department: str
+    due_date: dt.date
+
+
+class SegmentOut(Schema):
+    running: bool
+    reason: str
+    started_on: dt.date
+    ended_on: dt.date | None
+
+
+class EventOut(Schema):
+    action: str
+    department: str | None
+    text: str
+    at: dt.datetime
+
+
+class NoticeOut(Schema):
+    number: str
+    kind: str
+    title: str
+    issued_at: dt.datetime
+
+
+class CaseOut(Schema):
+    number: str
+    item: str
+    state: str
+    state_label: str
+    department: str
+    holding_departments: list[str]
+    current_steps: list[StepOut]
+    received_on: dt.date
+    accepted_on: dt.date | None
+    decision: str
+    legal_due_on: dt.date | None
+    promised_due_on: dt.date | None
+    working_days_left: int | None
+    overdue_level: str | None
+    provisional: bool
+    clock_state: str | None
+    clock_segments: list[SegmentOut]
+    timeline: list[EventOut]
+    notices: list[NoticeOut]
+    version: int
+
+
+class MaterialOut(Schema):
+    id: int
+    name: str
+    source: str
+    necessity: str
+    status: str
+    problem: str
+
+
+class ApplicationOut(Schema):
+    id: int
+    status: str
+    applicant_kind: str
+    holder: str
+    created_at: dt.datetime
+    submitted_at: dt.datetime | None
+    materials: list[MaterialOut]
+    cases: list[CaseOut]
+
+
+class ApplicantActionIn(Schema):
+    action: Literal["withdraw", "resubmit"]
+    case: str | None = None  # case number; withdraw without it withdraws every open case
+    reason: str = ""
+
+
+class StaffActionIn(Schema):
+    action: Literal[
+        "accept",
+        "refuse",
+        "request_correction",
+        "opinion",
+        "return",
+        "transfer",
+        "add_department",
+        "request_extension",
+        "approve_extension",
+        "start_procedure",
+        "end_procedure",
+        "supervise",
+        "decide",
+        "deliver",
+        "close",
+    ]
+    expected_version: int | None = None
+    reason: str = ""
+    note: str = ""
+    problems: dict[int, str] = {}
+    outcome: str = ""
+    opinion: str = ""
+    step: str | None = None
+    department: str = ""
+    days: int = 0
+    approve: bool = True
+    kind: str = ""
+    expected_days: int | None = None
+    result: str = ""
+    message: str = ""
+    decision: str = ""
+    remedies: str = ""
+    licence_details: dict[str, Any] = {}
+    method: str = "electronic"
+
+
+def case_out(case: Case, staff: bool = False) -> CaseOut:
+    status = queries.case_status(case)
+    return CaseOut(
+        number=case.number,
+        item=case.item.name,
+        state=case.state,
+        state_label=str(case.get_state_display()),
+        department=case.department.name,
+        holding_departments=status.holding_departments,
+        current_steps=[
+            StepOut(name=s.name, department=s.department, due_date=s.due_date) for s in status.steps
+        ],
+        received_on=case.received_on,
+        accepted_on=case.accepted_on,
+        decision=case.decision,
+        legal_due_on=status.legal_due_on,
+        promised_due_on=status.promised_due_on,
+        working_days_left=status.working_days_left,
+        overdue_level=status.overdue_level,
+        provisional=status.provisional,
+        clock_state=status.clock_state,
+        clock_segments=[SegmentOut(**segment) for segment in status.segments],
+        timeline=[
+            EventOut(
+                action=event.action,
+                department=event.department.name if event.department else None,
+                text=event.public_text
+                + (f"（{event.internal_note}）" if staff and event.internal_note else ""),
+                at=event.at,
+            )
+            for event in queries.timeline(case, staff=staff)
+        ],
+        notices=[
+            NoticeOut(number=n.number, kind=n.kind, title=n.body.get("title", ""), issued_at=n.issued_at)
+            for n in case.notices.all()
+        ],
+        version=case.version,
+    )
+
+
+def application_out(application: Application) -> ApplicationOut:
+    return ApplicationOut(
+        id=application.pk,
+        status=application.status,
+        applicant_kind=application.applicant_kind,
+        holder=application.holder_name,
+        created_at=application.created_at,
+        submitted_at=application.submitted_at,
+        materials=[
+            MaterialOut(
+                id=m.pk,
+                name=m.name,
+                source=m.source,
+                necessity=m.necessity,
+                status=m.status,
+                problem=m.problem,
+            )
+            for m in application.materials.all()
+        ],
+        cases=[case_out(case) for case in application.cases.select_related("item", "department", "clock")],
+    )
+
+
+def _decode(file: FileIn) -> bytes:
+    try:
+        return base64.b64decode(file.content_base64, validate=True)
+    except (binascii.Error, ValueError):
+        raise ValidationError(
+            {"file": _("%(name)s is not valid base64.") % {"name": file.filename}}
+        ) from None
+
+
+@router.post("/applications", response={201: ApplicationOut})
+def create_application(request: HttpRequest, payload: ApplicationIn) -> tuple[int, ApplicationOut]:
+    """Create an application, attach base64 files by material name and (by default) submit it."""
+    item = get_object_or_404(ServiceItem, implementation_code=payload.item) if payload.item else None
+    bundle = get_object_or_404(Bundle, code=payload.bundle) if payload.bundle else None
+    company = get_object_or_404(Company, uscc=payload.company_uscc) if payload.company_uscc else None
+    with transaction.atomic():
+        application = actions.do_create_application(
+            request.user,  # type: ignore[arg-type]
+            item=item,
+            bundle=bundle,
+            applicant_kind=payload.applicant_kind,
+            company=company,
+            citizen_name=payload.citizen_name,
+            citizen_resident_id=payload.citizen_resident_id,
+            citizen_phone=payload.citizen_phone,
+            form_data=payload.form_data,
+        )
+        for entry in payload.materials:
+            material = application.materials.filter(name=entry.name).first()
+            if material is None:
+                raise ValidationError(
+                    {"materials": _("%(name)s is not on the checklist.") % {"name": entry.name}}
+                )
+            for file in entry.files:
+                actions.do_add_material_file(
+                    request.user,  # type: ignore[arg-type]
+                    material,
+                    content=_decode(file),
+                    filename=file.filename,
+                )
+        if payload.submit:
+            actions.do_submit_application(request.user, application)  # type: ignore[arg-type]
+    application.refresh_from_db()
+    return 201, application_out(application)
+
+
+@router.get("/applications/{application_id}", response=ApplicationOut)
+def get_application(request: HttpRequest, application_id: int) -> ApplicationOut:
+    """Status, cases with current steps and departments, deadlines, clock segments and timeline."""
+    return application_out(queries.application_for(request.user, application_id))
+
+
+@router.post("/applications/{application_id}/materials/{material_id}", response={201: MaterialOut})
+def upload_material(
+    request: HttpRequest, application_id: int, material_id: int, file: File[UploadedFile]
+) -> tuple[int, MaterialOut]:
+    """Upload one file (multipart field ``file``) for a draft's material or a material that needs correction."""
+    application = queries.application_for(request.user, application_id)
+    material = get_object_or_404(Material, pk=material_id, application=application)
+    actions.do_add_material_file(request.user, material, content=file.read(), filename=file.name or "file")  # type: ignore[arg-type]
+    material.refresh_from_db()
+    return 201, MaterialOut(
+        id=material.pk,
+        name=material.name,
+        source=material.source,
+        necessity=material.necessity,
+        status=material.status,
+        problem=material.problem,
+    )
+
+
+@router.post("/applications/{application_id}/actions", response=ApplicationOut)
+def applicant_action(request: HttpRequest, application_id: int, payload: ApplicantActionIn) -> ApplicationOut:
+    """Applicant actions: ``withdraw`` (one case, or every open one) and ``resubmit`` (after correction)."""
+    application = queries.application_for(request.user, application_id)
+    user: Any = request.user
+    case = get_object_or_404(Case, application=application, number=payload.case) if payload.case else None
+    if payload.action == "withdraw":
+        if case is None:
+            actions.do_withdraw_application(user, application, reason=payload.reason)
+        else:
+            actions.do_withdraw_case(user, case, reason=payload.reason)
+    else:
+        if case is None:
+            raise ValidationError({"case": _("Name the case you hand corrections in for.")})
+        actions.do_resubmit_case(user, case, note=payload.reason)
+    return application_out(application)
+
+
+@router.get("/cases/{number}", response=CaseOut)
+def get_case(request: HttpRequest, number: str) -> CaseOut:
+    """One case; staff also see internal notes."""
+    case = queries.case_by_number(request.user, number)
+    return case_out(case, staff=getattr(request.user, "is_government_staff", False))
+
+
+@router.post("/cases/{number}/actions", response=CaseOut)
+def staff_action(request: HttpRequest, number: str, payload: StaffActionIn) -> CaseOut:
+    """Staff actions on a case; pass ``expected_version`` to get 409 if someone acted first."""
+    user = api_staff_user(request)
+    case = queries.case_by_number(user, number)
+    p, version = payload, payload.expected_version
+    department = get_object_or_404(Department, code=p.department) if p.department else None
+    run = {
+        "accept": lambda: actions.do_accept_case(user, case, expected_version=version),
+        "refuse": lambda: actions.do_refuse_case(user, case, reason=p.reason, expected_version=version),
+        "request_correction": lambda: actions.do_request_correction(
+            user, case, problems=p.problems, note=p.note, expected_version=version
+        ),
+        "opinion": lambda: actions.do_record_opinion(
+            user, case, outcome=p.outcome, opinion=p.opinion, department=department, expected_version=version
+        ),
+        "return": lambda: actions.do_return_case(
+            user, case, reason=p.reason, step=p.step, expected_version=version
+        ),
+        "transfer": lambda: actions.do_transfer_case(
+            user, case, department=_required(department), reason=p.reason, expected_version=version
+        ),
+        "add_department": lambda: actions.do_add_department(
+            user, case, department=_required(department), reason=p.reason, expected_version=version
+        ),
+        "request_extension": lambda: actions.do_request_extension(
+            user, case, days=p.days, reason=p.reason, expected_version=version
+        ),
+        "approve_extension": lambda: actions.do_approve_extension(
+            user, case, approve=p.approve, note=p.note, expected_version=version
+        ),
+        "start_procedure": lambda: actions.do_start_special_procedure(
+            user, case, kind=p.kind, reason=p.reason, expected_days=p.expected_days, expected_version=version
+        ),
+        "end_procedure": lambda: actions.do_end_special_procedure(
+            user, case, result=p.result, expected_version=version
+        ),
+        "supervise": lambda: actions.do_supervise_case(
+            user, case, message=p.message, expected_version=version
+        ),
+        "decide": lambda: actions.do_decide_case(
+            user,
+            case,
+            decision=p.decision,
+            reasons=p.reason,
+            remedies=p.remedies,
+            licence_details=p.licence_details,
+            expected_version=version,
+        ),
+        "deliver": lambda: actions.do_deliver_case(user, case, method=p.method, expected_version=version),
+        "close": lambda: actions.do_close_case(user, case, expected_version=version),
+    }
+    run[p.action]()
+    case.refresh_from_db()
+    return case_out(case, staff=True)
+
+
+def _required(department: Department | None) -> Department:
+    if department is None:
+        raise ValidationError({"department": _("Choose a department.")})
+    return department

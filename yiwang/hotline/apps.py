@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class HotlineConfig(AppConfig):
+    """Hotline work orders (工单)."""
+
+    name = "yiwang.hotline"
+    label = "hotline"
+    verbose_name = _("12345 hotline")

@@ -1,0 +1,396 @@
+"""Base registries (基础库) and the data exchange (数据共享交换).
+
+Registry data — people (人口库), households (户籍), birth records, legal entities (法人库) and standard addresses
+(标准地址库) — is only ever read by the exchange's providers (:mod:`yiwang.registries.providers`); every other app
+asks the gateway (:mod:`yiwang.registries.exchange`), which checks, signs and logs each call.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from yiwang.org.models import Department, Division
+
+# --- Base registries ----------------------------------------------------------------------------------------
+
+
+class StandardAddress(models.Model):
+    """A standard address (标准地址) within a village or community division."""
+
+    code = models.CharField(_("address code"), max_length=20, unique=True)
+    division = models.ForeignKey(
+        Division, verbose_name=_("division"), on_delete=models.PROTECT, related_name="addresses"
+    )
+    street = models.CharField(_("street"), max_length=50)
+    house_number = models.CharField(_("house number"), max_length=20)
+    unit = models.CharField(_("building and room"), max_length=30, blank=True)
+    full_text = models.CharField(_("full address"), max_length=200)
+
+    class Meta:
+        verbose_name = _("standard address")
+        verbose_name_plural = _("standard addresses")
+
+    def __str__(self) -> str:
+        return self.full_text
+
+
+class Household(models.Model):
+    """A registered household (户, 户籍) with its household number (户号) and address."""
+
+    number = models.CharField(_("household number"), max_length=20, unique=True)
+    address = models.ForeignKey(
+        StandardAddress, verbose_name=_("address"), on_delete=models.PROTECT, related_name="households"
+    )
+    registered_on = models.DateField(_("registered on"))
+
+    class Meta:
+        verbose_name = _("household")
+        verbose_name_plural = _("households")
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class Sex(models.TextChoices):
+    MALE = "M", _("male")
+    FEMALE = "F", _("female")
+
+
+class MaritalStatus(models.TextChoices):
+    """Marital status (婚姻状况) as registered."""
+
+    SINGLE = "single", _("never married")
+    MARRIED = "married", _("married")
+    DIVORCED = "divorced", _("divorced")
+    WIDOWED = "widowed", _("widowed")
+
+
+class Relation(models.TextChoices):
+    """Relation to the head of the household (与户主关系)."""
+
+    HEAD = "head", _("head of household")
+    SPOUSE = "spouse", _("spouse")
+    CHILD = "child", _("child")
+    PARENT = "parent", _("parent")
+
+
+class Person(models.Model):
+    """A registered resident (人口): one row per resident ID number (公民身份号码)."""
+
+    resident_id = models.CharField(_("resident ID number"), max_length=18, unique=True)
+    name = models.CharField(_("name"), max_length=50)
+    sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices)
+    birth_date = models.DateField(_("birth date"))
+    ethnicity = models.CharField(_("ethnicity"), max_length=20)
+    household = models.ForeignKey(
+        Household, verbose_name=_("household"), on_delete=models.PROTECT, related_name="members"
+    )
+    relation_to_head = models.CharField(_("relation to the head"), max_length=10, choices=Relation.choices)
+    marital_status = models.CharField(_("marital status"), max_length=10, choices=MaritalStatus.choices)
+    spouse = models.ForeignKey(
+        "self",
+        verbose_name=_("spouse"),
+        to_field="resident_id",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    married_on = models.DateField(_("married on"), null=True, blank=True)
+    death_date = models.DateField(_("date of death"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("person")
+        verbose_name_plural = _("people")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class BirthRecord(models.Model):
+    """A birth medical certificate (出生医学证明) issued by the hospital where the child was born."""
+
+    certificate_number = models.CharField(_("certificate number"), max_length=20, unique=True)
+    child = models.ForeignKey(
+        Person, verbose_name=_("child"), to_field="resident_id", on_delete=models.CASCADE, related_name="+"
+    )
+    mother = models.ForeignKey(
+        Person,
+        verbose_name=_("mother"),
+        to_field="resident_id",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    father = models.ForeignKey(
+        Person,
+        verbose_name=_("father"),
+        to_field="resident_id",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    birth_place = models.CharField(_("place of birth"), max_length=100)
+    issued_on = models.DateField(_("issued on"))
+
+    class Meta:
+        verbose_name = _("birth record")
+        verbose_name_plural = _("birth records")
+
+    def __str__(self) -> str:
+        return self.certificate_number
+
+
+class EntityType(models.TextChoices):
+    LIMITED_COMPANY = "limited", _("limited liability company")
+    SOLE_PROPRIETOR = "individual", _("individual business")
+    COOPERATIVE = "cooperative", _("farmers' cooperative")
+
+
+class EntityStatus(models.TextChoices):
+    ACTIVE = "active", _("in business")
+    DEREGISTERED = "deregistered", _("deregistered")
+    REVOKED = "revoked", _("licence revoked")
+
+
+class Entity(models.Model):
+    """A registered market entity (市场主体, 法人库) with its unified social credit code."""
+
+    uscc = models.CharField(_("unified social credit code"), max_length=18, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    entity_type = models.CharField(_("type"), max_length=20, choices=EntityType.choices)
+    legal_representative_name = models.CharField(_("legal representative"), max_length=50)
+    legal_representative_id = models.CharField(_("legal representative's resident ID number"), max_length=18)
+    registered_address = models.ForeignKey(
+        StandardAddress, verbose_name=_("registered address"), on_delete=models.PROTECT, related_name="+"
+    )
+    registered_capital = models.DecimalField(_("registered capital (10,000 yuan)"), max_digits=12, decimal_places=2)
+    status = models.CharField(_("status"), max_length=20, choices=EntityStatus.choices)
+    established_on = models.DateField(_("established on"))
+    closed_on = models.DateField(_("closed on"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("market entity")
+        verbose_name_plural = _("market entities")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+# --- Data-service catalogue (政务信息资源目录) ---------------------------------------------------------------
+
+
+class SharingClass(models.TextChoices):
+    """How a data service may be shared (共享类型)."""
+
+    UNCONDITIONAL = "unconditional", _("shared unconditionally")  # 无条件共享
+    CONDITIONAL = "conditional", _("shared on conditions")  # 有条件共享
+    NOT_SHARED = "not_shared", _("not shared")  # 不予共享
+
+
+class DataService(models.Model):
+    """A shared data service (共享数据服务) published by its provider department.
+
+    ``fields`` is the schema of the answer: ``[{"name": …, "label": …}]``; the gateway returns exactly these.
+    A service without a provider is declared in the catalogue but not connected yet.
+    """
+
+    name = models.CharField(_("service name"), max_length=50, unique=True)
+    title = models.CharField(_("title"), max_length=100)
+    provider = models.ForeignKey(
+        Department,
+        verbose_name=_("provider department"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="data_services",
+    )
+    subject_kind = models.CharField(_("subject"), max_length=20)
+    fields = models.JSONField(_("fields returned"), default=list)
+    sharing_class = models.CharField(_("sharing class"), max_length=20, choices=SharingClass.choices)
+    legal_basis = models.TextField(_("legal basis"), blank=True)
+    allowed_consumers = models.ManyToManyField(
+        Department, verbose_name=_("allowed consumer departments"), blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("data service")
+        verbose_name_plural = _("data services")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def field_names(self) -> list[str]:
+        return [field["name"] for field in self.fields]
+
+
+# --- Consent, exchange clients, the access log and supervision -----------------------------------------------
+
+
+class Purpose(models.TextChoices):
+    """Why data is read (用途代码)."""
+
+    CASE_HANDLING = "case_handling", _("handling an application")  # 办件审查
+    IDENTITY_VERIFICATION = "identity_verification", _("identity verification")  # 身份核验
+    BENEFIT_REVIEW = "benefit_review", _("benefit eligibility review")  # 待遇资格核查
+    LAW_ENFORCEMENT = "law_enforcement", _("supervision and law enforcement")  # 监管执法
+
+
+class Consent(models.Model):
+    """A citizen's consent (授权) to read their data for a purpose, a case, or both; withdrawable."""
+
+    citizen = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("citizen"), on_delete=models.CASCADE, related_name="consents"
+    )
+    subject_identifier = models.CharField(_("resident ID number"), max_length=18)
+    purpose = models.CharField(_("purpose"), max_length=30, choices=Purpose.choices)
+    case_reference = models.CharField(_("case number"), max_length=40, blank=True)
+    department = models.ForeignKey(
+        Department,
+        verbose_name=_("department"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("Empty: any department that may use the service."),
+    )
+    granted_at = models.DateTimeField(_("granted at"))
+    withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("consent")
+        verbose_name_plural = _("consents")
+        ordering = ["-granted_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"consent {self.pk}"
+
+
+class ExchangeClient(models.Model):
+    """A department system's credential for the exchange API (部门接入凭证); only the token's SHA-256 is kept."""
+
+    department = models.ForeignKey(
+        Department, verbose_name=_("department"), on_delete=models.PROTECT, related_name="exchange_clients"
+    )
+    name = models.CharField(_("system name"), max_length=100)
+    token_prefix = models.CharField(_("token prefix"), max_length=12, unique=True)
+    token_hash = models.CharField(_("token hash"), max_length=64)
+    created_at = models.DateTimeField(_("created at"))
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("exchange client")
+        verbose_name_plural = _("exchange clients")
+
+    def __str__(self) -> str:
+        return f"{self.department.code}/{self.name}"
+
+
+class Outcome(models.TextChoices):
+    OK = "ok", _("answered")
+    NOT_FOUND = "not_found", _("no record")
+    REFUSED = "refused", _("refused")
+
+
+class AccessLogEntry(models.Model):
+    """One exchange call (共享调用日志), allowed or refused, chained by SHA-256 to the entry before it."""
+
+    seq = models.PositiveBigIntegerField(_("sequence number"), unique=True)
+    created_at = models.DateTimeField(_("time"))
+    request_id = models.CharField(_("request id"), max_length=40, unique=True)
+    consumer = models.ForeignKey(
+        Department, verbose_name=_("consumer department"), on_delete=models.PROTECT, related_name="+"
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("staff member"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    actor_label = models.CharField(_("staff member or system"), max_length=200)
+    service_name = models.CharField(_("service name"), max_length=50)
+    provider = models.ForeignKey(
+        Department,
+        verbose_name=_("provider department"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    subject = models.CharField(_("subject"), max_length=40)
+    purpose = models.CharField(_("purpose"), max_length=30)
+    legal_basis = models.CharField(_("legal basis"), max_length=200, blank=True)
+    consent = models.ForeignKey(
+        Consent, verbose_name=_("consent"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    case_reference = models.CharField(_("case number"), max_length=40, blank=True)
+    outcome = models.CharField(_("outcome"), max_length=10, choices=Outcome.choices)
+    refusal = models.CharField(_("refusal reason"), max_length=30, blank=True)
+    fields = models.JSONField(_("fields returned"), default=list)
+    request_digest = models.CharField(_("request digest"), max_length=64)
+    response_digest = models.CharField(_("response digest"), max_length=64, blank=True)
+    prev_hash = models.CharField(_("previous hash"), max_length=64)
+    record_hash = models.CharField(_("record hash"), max_length=64, unique=True)
+
+    class Meta:
+        verbose_name = _("access log entry")
+        verbose_name_plural = _("access log entries")
+        ordering = ["seq"]
+        indexes = [models.Index(fields=["subject", "outcome", "-seq"], name="registries_log_subject")]
+
+    def __str__(self) -> str:
+        return f"#{self.seq} {self.service_name} {self.outcome}"
+
+
+class AccessLogHead(models.Model):
+    """The access log's head: last sequence number and hash, locked by every writer (调用日志链头)."""
+
+    singleton = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    last_seq = models.PositiveBigIntegerField(default=0)
+    last_hash = models.CharField(max_length=64)
+
+    class Meta:
+        verbose_name = _("access log head")
+
+    def __str__(self) -> str:
+        return f"head #{self.last_seq}"
+
+
+class SupervisionStatus(models.TextChoices):
+    OPEN = "open", _("open")
+    CLOSED = "closed", _("closed")
+
+
+class SupervisionItem(models.Model):
+    """A citizen's report that an access to their data looks wrong (可疑访问督查), for the department's supervisors."""
+
+    entry = models.OneToOneField(
+        AccessLogEntry, verbose_name=_("access"), on_delete=models.PROTECT, related_name="supervision"
+    )
+    citizen = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("citizen"), on_delete=models.PROTECT, related_name="+"
+    )
+    department = models.ForeignKey(
+        Department, verbose_name=_("department"), on_delete=models.PROTECT, related_name="+"
+    )
+    reason = models.TextField(_("reason"))
+    status = models.CharField(
+        _("status"), max_length=10, choices=SupervisionStatus.choices, default=SupervisionStatus.OPEN
+    )
+    opened_at = models.DateTimeField(_("opened at"))
+
+    class Meta:
+        verbose_name = _("supervision item")
+        verbose_name_plural = _("supervision items")
+        ordering = ["-opened_at"]
+
+    def __str__(self) -> str:
+        return f"supervision {self.pk}"

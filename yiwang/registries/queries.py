@@ -1,0 +1,111 @@
+"""Read helpers of the registries app: the catalogue as a department sees it, a citizen's data access record
+(我的数据使用记录) and consents, and who is calling the exchange API. No registry data is read here."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from dataclasses import dataclass
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
+
+from yiwang.accounts.models import User
+from yiwang.core.permissions import departments_where, is_verified_staff
+from yiwang.org.models import Department
+from yiwang.registries.models import (
+    AccessLogEntry,
+    Consent,
+    DataService,
+    ExchangeClient,
+    Outcome,
+    SharingClass,
+)
+
+TOKEN_PREFIX_LENGTH = 12
+CLIENT_TOKEN_HEADER = "X-Exchange-Token"
+CONSUMER_DEPARTMENT_HEADER = "X-Consumer-Department"
+
+
+@dataclass(frozen=True)
+class ServiceView:
+    """A catalogue entry as seen by one department: whether it may use it, and on what condition."""
+
+    service: DataService
+    may_use: bool
+    needs_consent_or_basis: bool
+
+
+def catalogue_for(department: Department | None) -> list[ServiceView]:
+    """Every declared service (目录), marked with what ``department`` may use."""
+    services = DataService.objects.select_related("provider").prefetch_related("allowed_consumers")
+    views = []
+    for service in services:
+        connected = service.provider_id is not None
+        allowed_ids = {consumer.pk for consumer in service.allowed_consumers.all()}
+        may_use = connected and department is not None and (
+            service.sharing_class == SharingClass.UNCONDITIONAL
+            or (service.sharing_class == SharingClass.CONDITIONAL and department.pk in allowed_ids)
+        )
+        views.append(ServiceView(service, may_use, service.sharing_class == SharingClass.CONDITIONAL))
+    return views
+
+
+def accesses_of_citizen(user: User) -> QuerySet[AccessLogEntry]:
+    """Every answered read of the citizen's data (by resident ID number), newest first; never anyone else's."""
+    if not user.is_authenticated or not user.resident_id:
+        return AccessLogEntry.objects.none()
+    return (
+        AccessLogEntry.objects.filter(subject=user.resident_id, outcome=Outcome.OK)
+        .select_related("consumer", "provider", "supervision")
+        .order_by("-seq")
+    )
+
+
+def consents_of(user: User) -> QuerySet[Consent]:
+    return Consent.objects.filter(citizen=user).select_related("department")
+
+
+def token_hash(token: str) -> str:
+    """SHA-256 of an exchange token: tokens are 256-bit random, so a plain digest is enough to store them."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class ExchangeCaller:
+    """Who calls the exchange API: a department, and its staff member or its registered system."""
+
+    department: Department
+    actor: User | None
+    system: str
+
+
+def caller_from_token(token: str) -> ExchangeCaller | None:
+    """The department system holding ``token`` (header ``X-Exchange-Token``), or None."""
+    client = (
+        ExchangeClient.objects.select_related("department")
+        .filter(token_prefix=token[:TOKEN_PREFIX_LENGTH], revoked_at__isnull=True)
+        .first()
+    )
+    if client is None or not hmac.compare_digest(client.token_hash, token_hash(token)):
+        return None
+    return ExchangeCaller(client.department, None, f"{client.department.code}/{client.name}")
+
+
+def caller_from_session(request: HttpRequest) -> ExchangeCaller | None:
+    """A staff member logged in with an authenticator code, acting for one of their departments (the one named in
+    ``X-Consumer-Department`` when they belong to several)."""
+    user = request.user
+    if not is_verified_staff(user):
+        return None
+    departments = list(departments_where(user))
+    wanted = request.headers.get(CONSUMER_DEPARTMENT_HEADER, "").strip()
+    if wanted:
+        departments = [department for department in departments if department.code == wanted]
+    if len(departments) != 1:
+        raise PermissionDenied(
+            _("Name the department you act for in the X-Consumer-Department header (one of your departments).")
+        )
+    return ExchangeCaller(departments[0], user, "")  # type: ignore[arg-type]
