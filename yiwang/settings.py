@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "yiwang.workflow",
     "yiwang.licences",
     "yiwang.cases",
+    "yiwang.registries",
     "yiwang.hotline",
     "yiwang.accounts.apps.OtpAdminConfig",  # django.contrib.admin behind an authenticator code
     "django.contrib.auth",
@@ -73,6 +74,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "axes.middleware.AxesMiddleware",
+    "yiwang.core.middleware.ActionConflictMiddleware",
 ]
 
 ROOT_URLCONF = "yiwang.urls"

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from yiwang.core.errors import ActionConflict
 from yiwang.core.health import overall_health
 from yiwang.core.problems import problem_response
 
@@ -52,6 +53,21 @@ def page_not_found(request: HttpRequest, exception: Exception | None = None) -> 
         _(
             "The address may be mistyped, or the page has moved. Check the address or start again from the home page."
         ),
+    )
+
+
+def conflict_page(request: HttpRequest, conflict: ActionConflict) -> HttpResponse:
+    """409: the object changed under the user (another person acted first); say what happened and what to do."""
+    if _is_api(request):
+        return problem_response(
+            request, 409, "conflict", _("Someone else changed this first."), conflict.message
+        )
+    return _error_page(
+        request,
+        409,
+        _("Someone else changed this first"),
+        _("%(reason)s Reload the page to see the current state, then try again if it still needs doing.")
+        % {"reason": conflict.message},
     )
 
 
