@@ -7,6 +7,7 @@ from ninja import NinjaAPI
 from ninja.security import django_auth
 
 from yiwang.accounts.api import router as accounts_router
+from yiwang.accounts.api_auth import ApiTokenAuth
 from yiwang.cases.api import router as cases_router
 from yiwang.catalog.api import router as catalog_router
 from yiwang.core.problems import install_problem_handlers
@@ -14,6 +15,7 @@ from yiwang.hotline.api import router as hotline_router
 from yiwang.licences.api import router as licences_router
 from yiwang.notify.api import router as notify_router
 from yiwang.org.api import router as org_router
+from yiwang.registries.api import router as registries_router
 from yiwang.search.api import router as search_router
 from yiwang.workflow.api import router as workflow_router
 
@@ -22,7 +24,7 @@ api = NinjaAPI(
     version="1",
     description=str(_("Public REST API of the Yiwang one-stop government service platform.")),
     urls_namespace="api",
-    auth=django_auth,
+    auth=[ApiTokenAuth(), django_auth],
 )
 install_problem_handlers(api)
 api.add_router("/", accounts_router)
@@ -34,3 +36,4 @@ api.add_router("/", licences_router)
 api.add_router("/", workflow_router)
 api.add_router("/", cases_router)
 api.add_router("/", hotline_router)
+api.add_router("/", registries_router)

@@ -6,6 +6,7 @@ transaction. Secrets (passwords, codes, TOTP keys) never reach the audit record.
 
 from __future__ import annotations
 
+import hashlib
 import math
 import secrets
 from dataclasses import dataclass
@@ -25,6 +26,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from yiwang.accounts.identity import get_identity_verifier
 from yiwang.accounts.models import (
     AgentRole,
+    ApiToken,
     AssuranceLevel,
     Company,
     CompanyAgent,
@@ -448,3 +450,62 @@ def do_revoke_agent(agent: CompanyAgent, revoked_by: User) -> CompanyAgent:
             agent.save(update_fields=["revoked_at"])
             record_audit(revoked_by, "accounts.agent_revoked", agent, {"user_id": agent.user_id})
     return agent
+
+
+# --- Personal API tokens (接口令牌) --------------------------------------------------------------------------
+
+API_TOKEN_PREFIX = "yw_"  # noqa: S105 - a public marker that makes leaked tokens easy to scan for
+API_TOKEN_MAX_DAYS = 365
+
+
+def api_token_digest(raw_token: str) -> str:
+    """The SHA-256 kept for a token; the token itself is shown once and never stored."""
+    return hashlib.sha256(raw_token.encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class NewApiToken:
+    token: ApiToken
+    raw: str  # show to the user once
+
+
+def do_create_api_token(user: User, name: str, days: int) -> NewApiToken:
+    """Create a token that acts as ``user`` in the API for ``days`` days (1–365)."""
+    name = name.strip()
+    errors: dict[str, list[str]] = {}
+    if not name:
+        errors["name"] = [_("Give the token a name, e.g. the app that will use it.")]
+    if not 1 <= days <= API_TOKEN_MAX_DAYS:
+        errors["days"] = [_("A token is valid for 1 to %(max)s days.") % {"max": API_TOKEN_MAX_DAYS}]
+    if errors:
+        raise ValidationError(errors)
+    raw = API_TOKEN_PREFIX + secrets.token_urlsafe(32)
+    with transaction.atomic():
+        token = ApiToken.objects.create(
+            user=user,
+            name=name,
+            prefix=raw[:10],
+            token_hash=api_token_digest(raw),
+            expires_at=timezone.now() + timedelta(days=days),
+        )
+        record_audit(user, "accounts.api_token_created", token, {"name": name, "days": days})
+    return NewApiToken(token, raw)
+
+
+def do_revoke_api_token(user: User, token: ApiToken) -> ApiToken:
+    """Revoke one of the user's own tokens; it stops working at once."""
+    if token.user_id != user.pk:
+        raise PermissionDenied(_("You can only revoke your own tokens."))
+    with transaction.atomic():
+        if token.revoked_at is None:
+            token.revoked_at = timezone.now()
+            token.save(update_fields=["revoked_at"])
+            record_audit(user, "accounts.api_token_revoked", token, {"name": token.name})
+    return token
+
+
+def do_note_api_token_use(token: ApiToken) -> None:
+    """Record when a token was last used, at most once a minute (no audit: reading is not a change)."""
+    now = timezone.now()
+    if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=1):
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)

@@ -42,3 +42,10 @@ class StaffOtpRequiredMixin:
         if refusal is not None:
             return refusal
         return super().dispatch(request, *args, **kwargs)  # type: ignore[misc]
+
+
+def staff_session_refusal(request: HttpRequest) -> HttpResponse | None:
+    """For pages open to everyone logged in: staff must still have passed the authenticator code."""
+    if getattr(request.user, "is_government_staff", False):
+        return _staff_otp_guard(request)
+    return None

@@ -157,3 +157,10 @@ class CompanyRegistrationForm(forms.Form):
         label=_("Legal representative's resident ID number"), max_length=18
     )
     registered_address = forms.CharField(label=_("Registered address"), max_length=200, required=False)
+
+
+class ApiTokenForm(forms.Form):
+    """Create a personal API token (接口令牌)."""
+
+    name = forms.CharField(label=_("Token name"), max_length=100, help_text=_("The app that will use it."))
+    days = forms.IntegerField(label=_("Valid for (days)"), min_value=1, max_value=365, initial=90)

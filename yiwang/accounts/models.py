@@ -7,6 +7,7 @@ from datetime import datetime
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from yiwang.core.validators import validate_phone, validate_resident_id, validate_uscc
 
@@ -148,3 +149,26 @@ class LoginCode(models.Model):
 
     def __str__(self) -> str:
         return f"code for {self.phone[:3]}****{self.phone[-4:]}"
+
+
+class ApiToken(models.Model):
+    """A personal API access token (接口令牌) for apps acting as this user; only its SHA-256 is kept."""
+
+    user = models.ForeignKey(
+        User, verbose_name=_("user"), on_delete=models.CASCADE, related_name="api_tokens"
+    )
+    name = models.CharField(_("token name"), max_length=100)
+    prefix = models.CharField(_("token prefix"), max_length=12)
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("expires at"))
+    last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True)
+    revoked_at = models.DateTimeField(pgettext_lazy("token", "revoked at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"

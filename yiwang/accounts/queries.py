@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from yiwang.accounts.models import AgentRole, CompanyAgent, User, UserKind
+from yiwang.accounts.models import AgentRole, ApiToken, CompanyAgent, User, UserKind
 from yiwang.core.validators import normalise_phone, normalise_resident_id
 
 
@@ -66,3 +66,8 @@ def agents_managed_by(user: User) -> QuerySet[CompanyAgent]:
         .select_related("company", "user")
         .order_by("company__name", "granted_at")
     )
+
+
+def api_tokens_of(user: User) -> QuerySet[ApiToken]:
+    """The user's API tokens, newest first (revoked and expired ones included, for the record)."""
+    return ApiToken.objects.filter(user=user).order_by("-created_at")

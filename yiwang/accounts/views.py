@@ -21,7 +21,9 @@ from django.views.decorators.http import require_POST
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from yiwang.accounts import actions, queries
+from yiwang.accounts.decorators import staff_session_refusal
 from yiwang.accounts.forms import (
+    ApiTokenForm,
     CompanyRegistrationForm,
     LoginCodeForm,
     LoginCodeRequestForm,
@@ -306,3 +308,36 @@ def agent_revoke(request: HttpRequest, agent_id: int) -> HttpResponse:
     else:
         messages.success(request, _("%(name)s no longer acts for the company.") % {"name": agent.user})
     return redirect("accounts:companies")
+
+
+@login_required
+def api_tokens(request: HttpRequest) -> HttpResponse:
+    """My API tokens (接口令牌): create one (shown once), see when each was used, revoke."""
+    refusal = staff_session_refusal(request)
+    if refusal is not None:
+        return refusal
+    user: User = request.user  # type: ignore[assignment]
+    form = ApiTokenForm(request.POST or None)
+    created = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            created = actions.do_create_api_token(user, form.cleaned_data["name"], form.cleaned_data["days"])
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            form = ApiTokenForm()
+    context = {"form": form, "created": created, "tokens": queries.api_tokens_of(user)}
+    return render(request, "accounts/api_tokens.html", context)
+
+
+@login_required
+@require_POST
+def api_token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
+    refusal = staff_session_refusal(request)
+    if refusal is not None:
+        return refusal
+    user: User = request.user  # type: ignore[assignment]
+    token = get_object_or_404(queries.api_tokens_of(user), pk=token_id)
+    actions.do_revoke_api_token(user, token)
+    messages.success(request, _("The token %(name)s no longer works.") % {"name": token.name})
+    return redirect("accounts:api_tokens")
