@@ -11,6 +11,7 @@ from yiwang.accounts.api_auth import ApiTokenAuth
 from yiwang.cases.api import router as cases_router
 from yiwang.catalog.api import router as catalog_router
 from yiwang.core.problems import install_problem_handlers
+from yiwang.hotline_public.api import router as hotline_public_router
 from yiwang.hotline.api import router as hotline_router
 from yiwang.licences.api import router as licences_router
 from yiwang.notify.api import router as notify_router
@@ -35,5 +36,6 @@ api.add_router("/", catalog_router)
 api.add_router("/", licences_router)
 api.add_router("/", workflow_router)
 api.add_router("/", cases_router)
+api.add_router("/", hotline_public_router)
 api.add_router("/", hotline_router)
 api.add_router("/", registries_router)

@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "yiwang.cases",
     "yiwang.registries",
     "yiwang.hotline",
+    "yiwang.hotline_public",
     "yiwang.accounts.apps.OtpAdminConfig",  # django.contrib.admin behind an authenticator code
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -204,6 +205,7 @@ HOTLINE_MESSAGE_MAX_CHARS = env_int("HOTLINE_MESSAGE_MAX_CHARS", 2000)
 HOTLINE_ATTACHMENT_MAX_BYTES = env_int("HOTLINE_ATTACHMENT_MAX_BYTES", 5 * 1024 * 1024)
 HOTLINE_ATTACHMENT_MAX_FILES = env_int("HOTLINE_ATTACHMENT_MAX_FILES", 5)
 HOTLINE_DUPLICATE_THRESHOLD = float(env_str("HOTLINE_DUPLICATE_THRESHOLD", "0.45"))
+HOTLINE_OPEN311_RATE_PER_KEY_PER_HOUR = env_int("HOTLINE_OPEN311_RATE_PER_KEY_PER_HOUR", 600)
 
 # --- Authentication ---------------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
@@ -245,7 +247,8 @@ AXES_VERBOSE = False
 AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "code", "token", "password_confirmation"]
 
 # Identity verification L2 (人口库核验): dotted path of a yiwang.accounts.identity.IdentityVerifier; empty = off.
-IDENTITY_VERIFIER = env_str("IDENTITY_VERIFIER", "")
+# The default asks the population registry through the data exchange (人口.身份核验).
+IDENTITY_VERIFIER = env_str("IDENTITY_VERIFIER", "yiwang.registries.identity.PopulationRegistryVerifier")
 
 # One-time login codes sent by SMS (短信验证码).
 LOGIN_CODE_TTL_SECONDS = env_int("LOGIN_CODE_TTL_SECONDS", 300)

@@ -19,7 +19,11 @@ urlpatterns = [
     path("office/", include("yiwang.office.urls")),
     path("services/", include("yiwang.catalog.urls")),
     path("licences/", include("yiwang.licences.urls")),
+    path("registries/", include("yiwang.registries.urls")),
+    path("hotline/", include("yiwang.hotline.urls")),
     path("cases/", include("yiwang.cases.urls")),
+    path("hotline/", include("yiwang.hotline_public.urls")),
+    path("open311/v2/", include("yiwang.hotline_public.open311_urls")),
     path("", include("yiwang.portal.urls")),
 ]
 

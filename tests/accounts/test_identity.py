@@ -15,7 +15,8 @@ from yiwang.core.models import AuditRecord
 pytestmark = pytest.mark.django_db
 
 
-def test_l2_is_not_available_until_a_verifier_is_configured() -> None:
+def test_l2_is_not_available_until_a_verifier_is_configured(settings: Settings) -> None:
+    settings.IDENTITY_VERIFIER = ""
     citizen = CitizenFactory()
     with pytest.raises(IdentityVerificationUnavailable, match="人口库核验尚未开通"):
         do_verify_identity_l2(citizen)

@@ -83,7 +83,16 @@ def hotline(db: None, router: FakeRouter) -> Hotline:
     StaffRoleFactory(user=water_clerk, department=water, role=Role.REVIEWER)
     router.department = roads.code
     return Hotline(
-        division, centre, roads, water, dispatcher, supervisor, roads_clerk, water_clerk, CitizenFactory(), router
+        division,
+        centre,
+        roads,
+        water,
+        dispatcher,
+        supervisor,
+        roads_clerk,
+        water_clerk,
+        CitizenFactory(),
+        router,
     )
 
 

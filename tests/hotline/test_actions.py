@@ -23,7 +23,12 @@ pytestmark = pytest.mark.django_db
 
 def submit(hotline: Hotline, text: str = STREETLIGHT, **kwargs) -> Ticket:
     actor = kwargs.pop("actor", hotline.citizen)
-    values = {"channel": Channel.PORTAL, "kind": "help", "division": hotline.division, "client_ip": "10.0.0.1"}
+    values = {
+        "channel": Channel.PORTAL,
+        "kind": "help",
+        "division": hotline.division,
+        "client_ip": "10.0.0.1",
+    }
     values.update(kwargs)
     return actions.do_submit_ticket(actor, text=text, **values)
 
@@ -132,7 +137,9 @@ def test_full_loop_with_redo(hotline: Hotline) -> None:
     ticket.refresh_from_db()
     assert (ticket.status, ticket.round) == (TicketStatus.IN_PROGRESS, 2)
     assert ticket.clock_id != first_clock and ticket.clock.state == "running"
-    actions.do_reply_ticket(hotline.roads_clerk, ticket, reply_text="已更换线路和灯具，经现场确认已恢复照明。")
+    actions.do_reply_ticket(
+        hotline.roads_clerk, ticket, reply_text="已更换线路和灯具，经现场确认已恢复照明。"
+    )
     actions.do_record_callback(hotline.dispatcher, ticket, result="satisfied")
     actions.do_close_ticket(hotline.dispatcher, ticket)
     with pytest.raises(PermissionDenied):
@@ -161,7 +168,9 @@ def test_stale_version_is_a_conflict(hotline: Hotline) -> None:
     stale = ticket.version
     actions.do_sign_ticket(hotline.roads_clerk, ticket, expected_version=stale)
     with pytest.raises(ActionConflict):
-        actions.do_reply_ticket(hotline.roads_clerk, ticket, reply_text="答复内容足够长足够实在。", expected_version=stale)
+        actions.do_reply_ticket(
+            hotline.roads_clerk, ticket, reply_text="答复内容足够长足够实在。", expected_version=stale
+        )
 
 
 def test_send_back_needs_a_reason_and_the_window_and_becomes_a_label(hotline: Hotline) -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import timedelta
 from typing import Any
 
@@ -32,6 +32,7 @@ from yiwang.cases.models import (
     CaseNumberSequence,
     CaseState,
     Decision,
+    DeliveryMethod,
     ExtensionRequest,
     ExtensionStatus,
     Material,
@@ -128,17 +129,19 @@ def case_departments(case: Case) -> list[Department]:
     return list(Department.objects.filter(code__in=codes))
 
 
-def check_can_view_case(user: Any, case: Case) -> None:
-    """Raise PermissionDenied unless ``user`` is the applicant side or staff of a department working on it."""
-    if getattr(user, "is_government_staff", False):
-        if is_platform_admin(user) or any(
+def check_staff_can_view_case(user: Any, case: Case) -> None:
+    """Raise PermissionDenied unless ``user`` is staff of a department working on ``case`` (or a platform
+    admin)."""
+    if getattr(user, "is_government_staff", False) and (
+        is_platform_admin(user)
+        or any(
             has_role(user, role, department)
             for department in case_departments(case)
             for role in (Role.WINDOW_CLERK, Role.REVIEWER, Role.APPROVER, Role.SUPERVISOR)
-        ):
-            return
-        raise PermissionDenied(_("Only staff of the departments handling this case may see it."))
-    check_can_view_application(user, case.application)
+        )
+    ):
+        return
+    raise PermissionDenied(_("Only staff of the departments handling this case may see it."))
 
 
 def _pending_items(case: Case, node_id: str | None = None) -> list[WorkItem]:
@@ -163,15 +166,45 @@ def _held_items(actor: Any, case: Case, node_id: str | None = None) -> list[Work
 
 
 def case_actions_for(user: Any, case: Case) -> list[str]:
-    """The action names ``user`` may take on ``case`` now (state and role) — for showing the right buttons."""
+    """The action names ``user`` can take on ``case`` now — state, role and the case's open steps — for showing
+    exactly the buttons that will work."""
     allowed = []
     for action in states.allowed_actions(case.state):
         try:
             _check_role_for(action, user, case)
-        except PermissionDenied:
+            _check_ready(action, case)
+        except (PermissionDenied, ActionConflict):
             continue
         allowed.append(action)
     return allowed
+
+
+def _pending_extension(case: Case) -> ExtensionRequest | None:
+    return ExtensionRequest.objects.filter(case=case, status=ExtensionStatus.PENDING).first()
+
+
+def _check_ready(action: str, case: Case) -> None:
+    """Raise ActionConflict when the state allows ``action`` but the case is not ready for it: no extension
+    request waiting (or one already waiting, or none left), the reviews not finished, nothing to deliver, or no
+    department left to add."""
+    if action == "approve_extension" and _pending_extension(case) is None:
+        raise ActionConflict(_("There is no extension request waiting for approval."))
+    if action == "request_extension":
+        if _pending_extension(case) is not None:
+            raise ActionConflict(_("An extension request is already waiting for approval."))
+        if _clock(case).extension_days >= _clock(case).extension_limit:
+            raise ActionConflict(_("No more extension is allowed for this case."))
+    if action in {"decide", "deliver"} and not _pending_items(case, action):
+        raise ActionConflict(
+            _("The reviews are not finished yet; the case cannot be decided.")
+            if action == "decide"
+            else _("The decision has no delivery step open.")
+        )
+    if (
+        action in {"transfer", "add_department"}
+        and not Department.objects.exclude(code__in=case.review_departments).exists()
+    ):
+        raise ActionConflict(_("Every department already works on this case."))
 
 
 def _check_role_for(action: str, actor: Any, case: Case) -> None:
@@ -189,8 +222,8 @@ def _check_role_for(action: str, actor: Any, case: Case) -> None:
         if not _held_items(actor, case, "review_task"):
             raise PermissionDenied(_("You have no review step open on this case."))
     elif action == "return":
-        if not _held_items(actor, case):
-            raise PermissionDenied(_("You do not hold the current step of this case."))
+        if not _held_items(actor, case, "decide"):
+            raise PermissionDenied(_("Only the approver holding the decision may return the case to review."))
     elif action in {"request_extension", "start_procedure", "end_procedure"}:
         if not is_platform_admin(actor) and not any(
             has_role(actor, role, department)
@@ -228,10 +261,12 @@ def _lock_case(case: Case, expected_version: int | None) -> Case:
 
 
 def _begin(action: str, actor: Any, case: Case, expected_version: int | None) -> tuple[Case, str]:
-    """Lock the case, check role and state; the locked case and the state the action leads to."""
+    """Lock the case, check role, state and readiness; the locked case and the state the action leads to."""
     locked = _lock_case(case, expected_version)
     _check_role_for(action, actor, locked)
-    return locked, states.check_transition(action, locked.state)
+    target = states.check_transition(action, locked.state)
+    _check_ready(action, locked)
+    return locked, target
 
 
 def _recipients(application: Application) -> list[User]:
@@ -293,7 +328,6 @@ def _issue_notice(actor: Any, case: Case, kind: str, paragraphs: list[str], **fi
     count = Notice.objects.filter(case=case).count()
     today = timezone.localdate()
     body = {
-        "title": str(NoticeKind(kind).label),
         "applicant": case.application.holder_name,
         "item": case.item.name,
         "case_number": case.number,
@@ -1044,16 +1078,14 @@ def do_record_opinion(
     return case
 
 
-def do_return_case(
-    actor: User, case: Case, *, reason: str, step: str | None = None, expected_version: int | None = None
-) -> Case:
-    """Return the case to the previous step or to ``step`` (退回), with the reason."""
+def do_return_case(actor: User, case: Case, *, reason: str, expected_version: int | None = None) -> Case:
+    """Return the case from the decision to the review (退回): every reviewing department reviews it again."""
     if not reason.strip():
         raise ValidationError({"reason": _("Say why the case is returned.")})
     with transaction.atomic():
         case, target = _begin("return", actor, case, expected_version)
-        item = _one_held_item(actor, case, None, None)
-        do_return_work_item(actor, item, reason, step)
+        item = _one_held_item(actor, case, "decide", None)
+        do_return_work_item(actor, item, reason, "review_task")
         _record(
             actor,
             case,
@@ -1062,7 +1094,7 @@ def do_return_case(
             department=item.department,
             public_text=_("Your case went back to an earlier step for another look."),
             internal_note=reason.strip(),
-            changes={"from": item.node_id, "to": step, "reason": reason.strip()},
+            changes={"from": item.node_id, "to": "review_task", "reason": reason.strip()},
         )
     return case
 
@@ -1079,11 +1111,7 @@ def do_request_extension(
         if not 1 <= days <= allowed:
             raise ValidationError(
                 {"days": _("Ask for 1 to %(allowed)d working days.") % {"allowed": allowed}}
-                if allowed
-                else {"days": _("No more extension is allowed for this case.")}
             )
-        if ExtensionRequest.objects.filter(case=case, status=ExtensionStatus.PENDING).exists():
-            raise ActionConflict(_("An extension request is already waiting for approval."))
         request = ExtensionRequest.objects.create(
             case=case, days=days, reason=reason.strip(), requested_by=actor
         )
@@ -1107,13 +1135,7 @@ def do_approve_extension(
     in an extension notice."""
     with transaction.atomic():
         case, target = _begin("approve_extension", actor, case, expected_version)
-        request = (
-            ExtensionRequest.objects.select_for_update()
-            .filter(case=case, status=ExtensionStatus.PENDING)
-            .first()
-        )
-        if request is None:
-            raise ActionConflict(_("There is no extension request waiting for approval."))
+        request = ExtensionRequest.objects.select_for_update().get(case=case, status=ExtensionStatus.PENDING)
         request.status = ExtensionStatus.APPROVED if approve else ExtensionStatus.REJECTED
         request.decided_by, request.decided_at, request.decision_note = actor, timezone.now(), note.strip()
         request.save()
@@ -1330,10 +1352,7 @@ def do_decide_case(
         raise ValidationError({"reasons": _("Give the reasons for the decision.")})
     with transaction.atomic():
         case, target = _begin("decide", actor, case, expected_version)
-        decide_items = _pending_items(case, "decide")
-        if not decide_items:
-            raise ActionConflict(_("The reviews are not finished yet; the case cannot be decided."))
-        do_complete_work_item(actor, decide_items[0], decision, reasons)
+        do_complete_work_item(actor, _pending_items(case, "decide")[0], decision, reasons)
         today = timezone.localdate()
         clock_changes = finish_clock(_clock(case), today)
         licences = _issue_licences(actor, case, licence_details) if decision == Decision.GRANT else []
@@ -1373,10 +1392,10 @@ def do_decide_case(
 
 
 def do_deliver_case(
-    actor: User, case: Case, *, method: str = "electronic", expected_version: int | None = None
+    actor: User, case: Case, *, method: str = DeliveryMethod.ELECTRONIC, expected_version: int | None = None
 ) -> Case:
     """Deliver the decision and licence (送达, within 10 working days of the decision, Art. 44)."""
-    if method not in {"electronic", "window", "post"}:
+    if method not in DeliveryMethod.values:
         raise ValidationError({"method": _("Choose electronic delivery, collection at the window or post.")})
     with transaction.atomic():
         case, target = _begin("deliver", actor, case, expected_version)
@@ -1388,7 +1407,8 @@ def do_deliver_case(
             case,
             "deliver",
             target,
-            public_text=_("The decision was delivered (%(method)s).") % {"method": method},
+            public_text=_("The decision was delivered (%(method)s).")
+            % {"method": DeliveryMethod(method).label},
             changes={"method": method},
         )
     return case
@@ -1407,3 +1427,24 @@ def do_close_case(actor: User, case: Case, *, expected_version: int | None = Non
             public_text=_("Your case is closed. Please rate the service you received."),
         )
     return case
+
+
+# Every staff action by its name in :mod:`yiwang.cases.states`, called as
+# ``STAFF_ACTIONS[name](actor, case, expected_version=…, **arguments)``: the pages and the API dispatch through it.
+STAFF_ACTIONS: dict[str, Callable[..., Any]] = {
+    "accept": do_accept_case,
+    "refuse": do_refuse_case,
+    "request_correction": do_request_correction,
+    "opinion": do_record_opinion,
+    "return": do_return_case,
+    "transfer": do_transfer_case,
+    "add_department": do_add_department,
+    "request_extension": do_request_extension,
+    "approve_extension": do_approve_extension,
+    "start_procedure": do_start_special_procedure,
+    "end_procedure": do_end_special_procedure,
+    "supervise": do_supervise_case,
+    "decide": do_decide_case,
+    "deliver": do_deliver_case,
+    "close": do_close_case,
+}

@@ -152,8 +152,7 @@ class StaffActionIn(Schema):
     problems: dict[int, str] = {}
     outcome: str = ""
     opinion: str = ""
-    step: str | None = None
-    department: str = ""
+    department: str = ""  # department code
     days: int = 0
     approve: bool = True
     kind: str = ""
@@ -161,6 +160,7 @@ class StaffActionIn(Schema):
     result: str = ""
     message: str = ""
     decision: str = ""
+    reasons: str = ""
     remedies: str = ""
     licence_details: dict[str, Any] = {}
     method: str = "electronic"
@@ -199,8 +199,8 @@ def case_out(case: Case, staff: bool = False) -> CaseOut:
             for event in queries.timeline(case, staff=staff)
         ],
         notices=[
-            NoticeOut(number=n.number, kind=n.kind, title=n.body.get("title", ""), issued_at=n.issued_at)
-            for n in case.notices.all()
+            NoticeOut(number=n.number, kind=n.kind, title=str(n.get_kind_display()), issued_at=n.issued_at)
+            for n in queries.case_notices(case)
         ],
         version=case.version,
     )
@@ -214,18 +214,19 @@ def application_out(application: Application) -> ApplicationOut:
         holder=application.holder_name,
         created_at=application.created_at,
         submitted_at=application.submitted_at,
-        materials=[
-            MaterialOut(
-                id=m.pk,
-                name=m.name,
-                source=m.source,
-                necessity=m.necessity,
-                status=m.status,
-                problem=m.problem,
-            )
-            for m in application.materials.all()
-        ],
-        cases=[case_out(case) for case in application.cases.select_related("item", "department", "clock")],
+        materials=[material_out(material) for material in queries.application_materials(application)],
+        cases=[case_out(case) for case in queries.application_cases(application)],
+    )
+
+
+def material_out(material: Material) -> MaterialOut:
+    return MaterialOut(
+        id=material.pk,
+        name=material.name,
+        source=material.source,
+        necessity=material.necessity,
+        status=material.status,
+        problem=material.problem,
     )
 
 
@@ -290,14 +291,7 @@ def upload_material(
     material = get_object_or_404(Material, pk=material_id, application=application)
     actions.do_add_material_file(request.user, material, content=file.read(), filename=file.name or "file")  # type: ignore[arg-type]
     material.refresh_from_db()
-    return 201, MaterialOut(
-        id=material.pk,
-        name=material.name,
-        source=material.source,
-        necessity=material.necessity,
-        status=material.status,
-        problem=material.problem,
-    )
+    return 201, material_out(material)
 
 
 @router.post("/applications/{application_id}/actions", response=ApplicationOut)
@@ -320,69 +314,49 @@ def applicant_action(request: HttpRequest, application_id: int, payload: Applica
 
 @router.get("/cases/{number}", response=CaseOut)
 def get_case(request: HttpRequest, number: str) -> CaseOut:
-    """One case; staff also see internal notes."""
-    case = queries.case_by_number(request.user, number)
+    """One case; staff of its departments also see internal notes."""
+    case = queries.case_for(request.user, number)
     return case_out(case, staff=getattr(request.user, "is_government_staff", False))
+
+
+# The fields of StaffActionIn each action takes: the keyword arguments of its do_* function.
+STAFF_ACTION_ARGUMENTS: dict[str, tuple[str, ...]] = {
+    "accept": (),
+    "refuse": ("reason",),
+    "request_correction": ("problems", "note"),
+    "opinion": ("outcome", "opinion", "department"),
+    "return": ("reason",),
+    "transfer": ("department", "reason"),
+    "add_department": ("department", "reason"),
+    "request_extension": ("days", "reason"),
+    "approve_extension": ("approve", "note"),
+    "start_procedure": ("kind", "reason", "expected_days"),
+    "end_procedure": ("result",),
+    "supervise": ("message",),
+    "decide": ("decision", "reasons", "remedies", "licence_details"),
+    "deliver": ("method",),
+    "close": (),
+}
 
 
 @router.post("/cases/{number}/actions", response=CaseOut)
 def staff_action(request: HttpRequest, number: str, payload: StaffActionIn) -> CaseOut:
     """Staff actions on a case; pass ``expected_version`` to get 409 if someone acted first."""
     user = api_staff_user(request)
-    case = queries.case_by_number(user, number)
-    p, version = payload, payload.expected_version
-    department = get_object_or_404(Department, code=p.department) if p.department else None
-    run = {
-        "accept": lambda: actions.do_accept_case(user, case, expected_version=version),
-        "refuse": lambda: actions.do_refuse_case(user, case, reason=p.reason, expected_version=version),
-        "request_correction": lambda: actions.do_request_correction(
-            user, case, problems=p.problems, note=p.note, expected_version=version
-        ),
-        "opinion": lambda: actions.do_record_opinion(
-            user, case, outcome=p.outcome, opinion=p.opinion, department=department, expected_version=version
-        ),
-        "return": lambda: actions.do_return_case(
-            user, case, reason=p.reason, step=p.step, expected_version=version
-        ),
-        "transfer": lambda: actions.do_transfer_case(
-            user, case, department=_required(department), reason=p.reason, expected_version=version
-        ),
-        "add_department": lambda: actions.do_add_department(
-            user, case, department=_required(department), reason=p.reason, expected_version=version
-        ),
-        "request_extension": lambda: actions.do_request_extension(
-            user, case, days=p.days, reason=p.reason, expected_version=version
-        ),
-        "approve_extension": lambda: actions.do_approve_extension(
-            user, case, approve=p.approve, note=p.note, expected_version=version
-        ),
-        "start_procedure": lambda: actions.do_start_special_procedure(
-            user, case, kind=p.kind, reason=p.reason, expected_days=p.expected_days, expected_version=version
-        ),
-        "end_procedure": lambda: actions.do_end_special_procedure(
-            user, case, result=p.result, expected_version=version
-        ),
-        "supervise": lambda: actions.do_supervise_case(
-            user, case, message=p.message, expected_version=version
-        ),
-        "decide": lambda: actions.do_decide_case(
-            user,
-            case,
-            decision=p.decision,
-            reasons=p.reason,
-            remedies=p.remedies,
-            licence_details=p.licence_details,
-            expected_version=version,
-        ),
-        "deliver": lambda: actions.do_deliver_case(user, case, method=p.method, expected_version=version),
-        "close": lambda: actions.do_close_case(user, case, expected_version=version),
+    case = queries.case_for_staff(user, number)
+    arguments: dict[str, Any] = {
+        name: getattr(payload, name) for name in STAFF_ACTION_ARGUMENTS[payload.action]
     }
-    run[p.action]()
+    if "department" in arguments:
+        arguments["department"] = _department(payload.department, required=payload.action != "opinion")
+    actions.STAFF_ACTIONS[payload.action](user, case, expected_version=payload.expected_version, **arguments)
     case.refresh_from_db()
     return case_out(case, staff=True)
 
 
-def _required(department: Department | None) -> Department:
-    if department is None:
-        raise ValidationError({"department": _("Choose a department.")})
-    return department
+def _department(code: str, *, required: bool) -> Department | None:
+    if not code:
+        if required:
+            raise ValidationError({"department": _("Choose a department.")})
+        return None
+    return get_object_or_404(Department, code=code)

@@ -12,7 +12,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext_lazy as _
 
 from yiwang.accounts.models import Company
-from yiwang.cases.models import ApplicantKind, Case, Decision, Material, MaterialSource
+from yiwang.cases.models import ApplicantKind, Case, Decision, DeliveryMethod, Material, MaterialSource
 from yiwang.core.models import StopReason
 from yiwang.core.validators import validate_phone, validate_resident_id
 from yiwang.org.models import Department
@@ -267,16 +267,8 @@ class OpinionForm(CaseActionForm):
 
 class ReturnForm(CaseActionForm):
     action = "return"
-    title = _("Return")
-    step = forms.ChoiceField(
-        label=_("Return to"),
-        required=False,
-        choices=[("", _("The previous step")), ("accept", _("Acceptance")), ("review_task", _("Review"))],
-    )
+    title = _("Return to review")
     reason = forms.CharField(label=_("Reason for returning"), max_length=2000, widget=TEXT_AREA)
-
-    def arguments(self) -> dict[str, Any]:
-        return {"reason": self.cleaned_data["reason"], "step": self.cleaned_data["step"] or None}
 
 
 class _DepartmentForm(CaseActionForm):
@@ -314,7 +306,7 @@ class ExtensionApprovalForm(CaseActionForm):
     title = _("Decide on the extension")
     approve = forms.TypedChoiceField(
         label=_("Decision on the extension"),
-        choices=[("yes", _("Approve")), ("no", _("Reject"))],
+        choices=[("yes", _("Approve")), ("no", _("Do not approve"))],
         coerce=lambda value: value == "yes",
         widget=forms.RadioSelect,
     )
@@ -337,7 +329,7 @@ class StartProcedureForm(CaseActionForm):
 class EndProcedureForm(CaseActionForm):
     action = "end_procedure"
     title = _("End the special procedure")
-    result = forms.CharField(label=_("Result"), max_length=2000, required=False, widget=TEXT_AREA)
+    result = forms.CharField(label=_("Result of the procedure"), max_length=2000, required=False, widget=TEXT_AREA)
 
 
 class SuperviseForm(CaseActionForm):
@@ -366,10 +358,7 @@ class DecideForm(CaseActionForm):
 class DeliverForm(CaseActionForm):
     action = "deliver"
     title = _("Deliver")
-    method = forms.ChoiceField(
-        label=_("Delivery method"),
-        choices=[("electronic", _("Electronic")), ("window", _("At the window")), ("post", _("By post"))],
-    )
+    method = forms.ChoiceField(label=_("Delivery method"), choices=DeliveryMethod.choices)
 
 
 class CloseForm(CaseActionForm):

@@ -132,12 +132,20 @@ class CaseState(models.TextChoices):
     DECIDED = "decided", _("Decided")  # 已决定
     DELIVERED = "delivered", _("Delivered")  # 已送达
     CLOSED = "closed", _("Closed")  # 已办结
-    WITHDRAWN = "withdrawn", _("Withdrawn")  # 已撤回
+    WITHDRAWN = "withdrawn", _("Withdrawn by the applicant")  # 已撤回
 
 
 class Decision(models.TextChoices):
     GRANT = "grant", _("Granted")  # 准予许可
     DENY = "deny", _("Denied")  # 不予许可
+
+
+class DeliveryMethod(models.TextChoices):
+    """How the decision and licence reach the applicant (送达方式)."""
+
+    ELECTRONIC = "electronic", _("Electronic delivery")  # 电子送达
+    WINDOW = "window", _("At the window")  # 窗口领取
+    POST = "post", _("By post")  # 邮寄送达
 
 
 class Case(models.Model):
@@ -345,7 +353,12 @@ class NoticeKind(models.TextChoices):
 
 
 class Notice(models.Model):
-    """A written notice (文书) issued on a case, printable by the applicant; ``body`` holds its fields."""
+    """A written notice (文书) issued on a case, printable by the applicant.
+
+    ``body`` holds what was written when it was issued (applicant, item, department, date, paragraphs, and by
+    kind the listed materials, reason, remedies, licence numbers); the title is not stored: it is the label of
+    ``kind``, shown in the reader's language.
+    """
 
     case = models.ForeignKey(Case, verbose_name=_("case"), on_delete=models.CASCADE, related_name="notices")
     number = models.CharField(_("notice number"), max_length=40, unique=True)
@@ -376,7 +389,7 @@ class Notice(models.Model):
 class ExtensionStatus(models.TextChoices):
     PENDING = "pending", _("Awaiting approval")  # 待审批
     APPROVED = "approved", _("Approved")  # 已批准
-    REJECTED = "rejected", _("Rejected")  # 未批准
+    REJECTED = "rejected", _("Not approved")  # 未批准
 
 
 class ExtensionRequest(models.Model):

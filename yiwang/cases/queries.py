@@ -3,22 +3,31 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
+from django.db import models
 from django.db.models import Count, F, Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from yiwang.accounts.models import CompanyAgent
-from yiwang.cases.actions import check_can_view_application, check_can_view_case
-from yiwang.cases.models import Application, Case, CaseEvent
+from yiwang.accounts.models import Company, CompanyAgent
+from yiwang.accounts.queries import company_roles_of
+from yiwang.cases.actions import check_can_view_application, check_staff_can_view_case
+from yiwang.cases.models import Application, Case, CaseEvent, Material, MaterialFile, MaterialStatus, Notice
 from yiwang.cases.states import OPEN_STATES
+from yiwang.catalog.models import ServiceItem
 from yiwang.core.legaltime import deadlines, overdue_level
 from yiwang.core.models import ClockSegment
 from yiwang.core.permissions import departments_where, is_platform_admin
+from yiwang.licences.models import Licence
 from yiwang.org.models import Department, Role
-from yiwang.workflow.models import PENDING_STATUSES, WorkItem
+from yiwang.workflow.models import PENDING_STATUSES, WorkItem, WorkItemStatus
+from yiwang.workflow.queries import due_soon_limit
 
 
 def applications_of(user: Any) -> QuerySet[Application]:
@@ -44,13 +53,108 @@ def application_for(user: Any, pk: int) -> Application:
     return application
 
 
-def case_by_number(user: Any, number: str) -> Case:
-    """One case ``user`` may see by its number (404 / 403)."""
-    case = get_object_or_404(
+def companies_acted_for(user: Any) -> list[Company]:
+    """The companies ``user`` may apply for now: those where they are an approved agent in force."""
+    now = timezone.now()
+    return [role.company for role in company_roles_of(user) if role.is_active_at(now)]
+
+
+def _case_by_number(number: str) -> Case:
+    return get_object_or_404(
         Case.objects.select_related("application", "item", "department", "clock", "process"), number=number
     )
-    check_can_view_case(user, case)
+
+
+def case_for_applicant(user: Any, number: str) -> Case:
+    """A case on the applicant's side (applicant, represented citizen, company agent); 404 / 403."""
+    case = _case_by_number(number)
+    check_can_view_application(user, case.application)
     return case
+
+
+def case_for_staff(user: Any, number: str) -> Case:
+    """A case for staff of a department working on it (or a platform admin); 404 / 403."""
+    case = _case_by_number(number)
+    check_staff_can_view_case(user, case)
+    return case
+
+
+def case_for(user: Any, number: str) -> Case:
+    """A case for whoever asks: staff through :func:`case_for_staff`, anyone else as the applicant side."""
+    if getattr(user, "is_government_staff", False):
+        return case_for_staff(user, number)
+    return case_for_applicant(user, number)
+
+
+def application_cases(application: Application) -> list[Case]:
+    """The cases of an application (one per item), in submission order."""
+    return list(application.cases.select_related("item", "department", "clock").order_by("pk"))
+
+
+def application_materials(application: Application) -> list[Material]:
+    """The material checklist of an application with its files, in guide order."""
+    return list(application.materials.prefetch_related("files").order_by("position", "pk"))
+
+
+def current_files(material: Material) -> list[MaterialFile]:
+    """The files of ``material`` in force (not replaced by a correction); uses a prefetch when there is one."""
+    return [file for file in material.files.all() if file.replaced_at is None]
+
+
+def case_materials(case: Case) -> list[Material]:
+    """The materials ``case`` needs (a bundle's application shares its checklist among its cases)."""
+    code = case.item.implementation_code
+    return [material for material in application_materials(case.application) if code in material.item_codes]
+
+
+def correction_materials(case: Case) -> list[Material]:
+    """The materials of ``case`` its correction notice asks to correct (补正材料)."""
+    return [m for m in case_materials(case) if m.status == MaterialStatus.NEEDS_CORRECTION]
+
+
+def material_file_for(user: Any, file_id: int) -> MaterialFile:
+    """A material file for the applicant side, or for staff of a department working on a case that needs it."""
+    material_file = get_object_or_404(
+        MaterialFile.objects.select_related("material__application"), pk=file_id
+    )
+    material = material_file.material
+    if not getattr(user, "is_government_staff", False):
+        check_can_view_application(user, material.application)
+        return material_file
+    for case in material.application.cases.filter(item__implementation_code__in=material.item_codes):
+        try:
+            check_staff_can_view_case(user, case)
+        except PermissionDenied:
+            continue
+        return material_file
+    raise PermissionDenied(_("Only staff of the departments handling this case may open its files."))
+
+
+def case_licences(case: Case) -> QuerySet[Licence]:
+    """The e-licences issued on ``case`` (电子证照), by number."""
+    return Licence.objects.filter(case_reference=case.number).order_by("number")
+
+
+def case_notices(case: Case) -> QuerySet[Notice]:
+    """The written notices of ``case`` (文书), oldest first."""
+    return case.notices.select_related("department").order_by("issued_at", "pk")
+
+
+def notice_of(case: Case, number: str) -> Notice:
+    """One notice of ``case`` by its number (404)."""
+    return get_object_or_404(case_notices(case), number=number)
+
+
+def department_opinions(case: Case) -> list[WorkItem]:
+    """The opinions recorded on ``case`` (审查意见: each reviewing department's, then the decision), oldest first."""
+    if case.process_id is None:
+        return []
+    return list(
+        WorkItem.objects.filter(instance_id=case.process_id, status=WorkItemStatus.DONE)
+        .exclude(opinion="")
+        .select_related("department", "assignee")
+        .order_by("completed_at", "pk")
+    )
 
 
 @dataclass(frozen=True)
@@ -117,52 +221,108 @@ def timeline(case: Case, staff: bool = False) -> QuerySet[CaseEvent]:
     return events if staff else events.exclude(public_text="")
 
 
+class DeadlineFilter(models.TextChoices):
+    """The inbox's deadline filter (期限筛选), on the stored legal deadline."""
+
+    DUE_SOON = "due_soon", gettext_lazy("Due soon (2 working days or fewer)")  # 即将超期
+    OVERDUE = "overdue", gettext_lazy("Past the legal deadline")  # 已超期
+
+
+def _deadline_q(level: str, today: dt.date) -> Q:
+    if level == DeadlineFilter.DUE_SOON:
+        return Q(clock__legal_due_on__gte=today, clock__legal_due_on__lte=due_soon_limit(today))
+    if level == DeadlineFilter.OVERDUE:
+        return Q(clock__legal_due_on__lt=today)
+    return Q()
+
+
+def staff_departments(user: Any) -> QuerySet[Department]:
+    """The departments whose cases ``user`` works on: every department for a platform admin."""
+    return Department.objects.order_by("code") if is_platform_admin(user) else departments_where(user)
+
+
+def inbox_services(departments: Iterable[Department]) -> QuerySet[ServiceItem]:
+    """The service items of ``departments``, by name (the inbox's service filter)."""
+    return ServiceItem.objects.filter(department__in=list(departments)).order_by("name")
+
+
 def department_cases(
-    user: Any, department: Department | None = None, state: str = "", overdue: bool = False
+    user: Any,
+    department: Department | None = None,
+    state: str = "",
+    *,
+    item: str = "",
+    deadline: str = "",
+    search: str = "",
+    today: dt.date | None = None,
 ) -> QuerySet[Case]:
-    """Cases held by the departments where ``user`` works (or ``department``), by legal deadline (nearest first)."""
-    allowed = Department.objects.all() if is_platform_admin(user) else departments_where(user)
+    """The inbox (办件箱): open cases (or those in ``state``) held by the departments where ``user`` works (or by
+    ``department`` among them), narrowed by service item code, deadline level and a case number or name, nearest
+    legal deadline first."""
+    allowed = staff_departments(user)
     if department is not None:
         allowed = allowed.filter(pk=department.pk)
     cases = Case.objects.filter(department__in=allowed).select_related(
-        "item", "department", "clock", "application"
+        "item", "department", "clock", "application", "application__company", "application__applicant"
     )
     cases = cases.filter(state=state) if state else cases.filter(state__in=OPEN_STATES)
-    if overdue:
-        cases = cases.filter(clock__legal_due_on__lt=timezone.localdate())
+    if item:
+        cases = cases.filter(item__implementation_code=item)
+    cases = cases.filter(_deadline_q(deadline, today or timezone.localdate()))
+    if search:
+        cases = cases.filter(
+            Q(number__icontains=search)
+            | Q(item__name__icontains=search)
+            | Q(application__company__name__icontains=search)
+            | Q(application__citizen_name__icontains=search)
+            | Q(application__applicant__real_name__icontains=search)
+        )
     return cases.order_by(F("clock__legal_due_on").asc(nulls_last=True), "pk")
 
 
 @dataclass(frozen=True)
 class DepartmentQueue:
+    """One department's open cases for the supervisor (督查): by state, due soon, and past each deadline."""
+
     department: Department
     by_state: dict[str, int]
+    due_soon: int
     overdue: int
     promised_overdue: int
 
 
 def supervisor_overview(user: Any, today: dt.date | None = None) -> list[DepartmentQueue]:
-    """Per department the supervisor oversees: open cases by state and how many are past their deadlines."""
+    """Per department the user supervises (or administers): open cases by state, due soon and overdue."""
     today = today or timezone.localdate()
     departments = (
-        Department.objects.all() if is_platform_admin(user) else departments_where(user, Role.SUPERVISOR)
+        Department.objects.order_by("code")
+        if is_platform_admin(user)
+        else departments_where(user, Role.SUPERVISOR, Role.DEPARTMENT_ADMIN)
     )
     rows = (
         Case.objects.filter(department__in=departments, state__in=OPEN_STATES)
         .values("department_id", "state")
         .annotate(
             total=Count("pk"),
-            overdue=Count("pk", filter=Q(clock__legal_due_on__lt=today)),
+            due_soon=Count("pk", filter=_deadline_q(DeadlineFilter.DUE_SOON, today)),
+            overdue=Count("pk", filter=_deadline_q(DeadlineFilter.OVERDUE, today)),
             promised_overdue=Count("pk", filter=Q(clock__promised_due_on__lt=today)),
         )
+        .order_by()
     )
     queues: dict[int, dict[str, Any]] = {
-        department.pk: {"department": department, "by_state": {}, "overdue": 0, "promised_overdue": 0}
+        department.pk: {
+            "department": department,
+            "by_state": {},
+            "due_soon": 0,
+            "overdue": 0,
+            "promised_overdue": 0,
+        }
         for department in departments
     }
     for row in rows:
         queue = queues[row["department_id"]]
         queue["by_state"][row["state"]] = row["total"]
-        queue["overdue"] += row["overdue"]
-        queue["promised_overdue"] += row["promised_overdue"]
+        for count in ("due_soon", "overdue", "promised_overdue"):
+            queue[count] += row[count]
     return [DepartmentQueue(**queue) for queue in queues.values()]

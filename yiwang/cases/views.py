@@ -8,19 +8,15 @@ from urllib.parse import quote
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Count, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from yiwang.accounts.models import User
-from yiwang.accounts.queries import company_roles_of
 from yiwang.cases import actions, queries
 from yiwang.cases.forms import (
     ACTION_FORMS,
@@ -33,47 +29,16 @@ from yiwang.cases.forms import (
     WithdrawForm,
     material_field_name,
 )
-from yiwang.cases.models import (
-    ApplicantKind,
-    Application,
-    ApplicationStatus,
-    Case,
-    CaseState,
-    Material,
-    MaterialFile,
-    MaterialStatus,
-    Notice,
-)
+from yiwang.cases.models import ApplicantKind, Application, ApplicationStatus, Case, CaseState, MaterialFile
 from yiwang.cases.states import OPEN_STATES
 from yiwang.cases.storage import get_store
 from yiwang.catalog import queries as catalog_queries
 from yiwang.catalog.models import Bundle, ServiceItem
 from yiwang.core.errors import ActionConflict
-from yiwang.core.permissions import departments_where, require_role, staff_required
-from yiwang.licences.models import Licence
+from yiwang.core.permissions import require_role, staff_required
 from yiwang.org.models import Role
-from yiwang.workflow.models import WorkItem, WorkItemStatus
-from yiwang.workflow.queries import due_soon_limit
 
 PAGE_SIZE = 50
-
-ACTION_FUNCTIONS: dict[str, Any] = {
-    "accept": actions.do_accept_case,
-    "refuse": actions.do_refuse_case,
-    "request_correction": actions.do_request_correction,
-    "opinion": actions.do_record_opinion,
-    "return": actions.do_return_case,
-    "transfer": actions.do_transfer_case,
-    "add_department": actions.do_add_department,
-    "request_extension": actions.do_request_extension,
-    "approve_extension": actions.do_approve_extension,
-    "start_procedure": actions.do_start_special_procedure,
-    "end_procedure": actions.do_end_special_procedure,
-    "supervise": actions.do_supervise_case,
-    "decide": actions.do_decide_case,
-    "deliver": actions.do_deliver_case,
-    "close": actions.do_close_case,
-}
 
 
 class _RollBack(Exception):
@@ -96,11 +61,6 @@ def add_errors(form: Any, error: ValidationError) -> None:
 # --- Applying (在线申请) -----------------------------------------------------------------------------------------
 
 
-def _acting_companies(user: User) -> list[Any]:
-    now = timezone.now()
-    return [role.company for role in company_roles_of(user) if role.is_active_at(now)]
-
-
 def _prefilled_form_data(user: User, form: StartApplicationForm) -> dict[str, str]:
     """The applicant details from the account (and the company or represented citizen), to start the form."""
     data = form.cleaned_data
@@ -116,7 +76,7 @@ def _start(
     request: HttpRequest, *, item: ServiceItem | None = None, bundle: Bundle | None = None
 ) -> HttpResponse:
     user = _user(request)
-    companies = _acting_companies(user)
+    companies = queries.companies_acted_for(user)
     form = StartApplicationForm(
         request.POST or None,
         companies=companies,
@@ -166,14 +126,6 @@ def start_bundle(request: HttpRequest, code: str) -> HttpResponse:
     return _start(request, bundle=catalog_queries.bundle_by_code(code))
 
 
-def _materials(application: Application) -> list[Material]:
-    return list(application.materials.prefetch_related("files").order_by("position", "pk"))
-
-
-def _current_files(material: Material) -> list[MaterialFile]:
-    return [file for file in material.files.all() if file.replaced_at is None]
-
-
 def _render_draft(
     request: HttpRequest,
     application: Application,
@@ -181,11 +133,11 @@ def _render_draft(
     code_form: DelegationCodeForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
-    materials = _materials(application)
+    materials = queries.application_materials(application)
     rows = [
         (
             material,
-            _current_files(material),
+            queries.current_files(material),
             form[material_field_name(material)] if material.source != "shared" else None,
         )
         for material in materials
@@ -204,21 +156,25 @@ def _render_draft(
     )
 
 
+def _attach_uploads(user: User, form: ApplicationForm | CorrectionUploadForm) -> None:
+    """Attach every file of ``form`` to its material; a refused file's reason goes next to its field and the
+    whole submission is rolled back (the caller's transaction), so nothing is half-written."""
+    for material, upload in form.uploads():
+        try:
+            actions.do_add_material_file(user, material, content=upload.read(), filename=upload.name or "")
+        except ValidationError as error:
+            form.add_error(material_field_name(material), error.messages)
+    if form.errors:
+        raise _RollBack
+
+
 def _save_draft(request: HttpRequest, application: Application, form: ApplicationForm) -> bool:
     """Save the details and every uploaded file together, or nothing (errors go next to their fields)."""
     user = _user(request)
     try:
         with transaction.atomic():
             actions.do_save_draft(user, application, form_data=form.form_data())
-            for material, upload in form.uploads():
-                try:
-                    actions.do_add_material_file(
-                        user, material, content=upload.read(), filename=upload.name or ""
-                    )
-                except ValidationError as error:
-                    form.add_error(material_field_name(material), error.messages)
-            if form.errors:
-                raise _RollBack
+            _attach_uploads(user, form)
     except _RollBack:
         return False
     return True
@@ -236,9 +192,11 @@ def application(request: HttpRequest, pk: int) -> HttpResponse:
             messages.error(request, _("This application has already been submitted."))
         return _render_status(request, application, status=409 if request.method == "POST" else 200)
     actions.check_is_applicant(user, application)
-    materials = _materials(application)
     form = ApplicationForm(
-        request.POST or None, request.FILES or None, materials=materials, initial=application.form_data
+        request.POST or None,
+        request.FILES or None,
+        materials=queries.application_materials(application),
+        initial=application.form_data,
     )
     if request.method == "GET":
         return _render_draft(request, application, form)
@@ -262,7 +220,7 @@ def application(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _render_status(request: HttpRequest, application: Application, status: int = 200) -> HttpResponse:
-    cases = list(application.cases.select_related("item", "department", "clock").order_by("pk"))
+    cases = queries.application_cases(application)
     return render(
         request,
         "cases/application_status.html",
@@ -283,14 +241,8 @@ def remove_file(request: HttpRequest, pk: int, file_id: int) -> HttpResponse:
     """Remove an uploaded file from a draft's material."""
     application = queries.application_for(_user(request), pk)
     material_file = get_object_or_404(MaterialFile, pk=file_id, material__application=application)
-    try:
-        actions.do_remove_material_file(_user(request), material_file)
-    except ActionConflict as conflict:
-        messages.error(request, conflict.message)
-    else:
-        messages.success(
-            request, _("The file “%(name)s” was removed.") % {"name": material_file.original_name}
-        )
+    actions.do_remove_material_file(_user(request), material_file)
+    messages.success(request, _("The file “%(name)s” was removed.") % {"name": material_file.original_name})
     return redirect("cases:application", pk=application.pk)
 
 
@@ -301,10 +253,8 @@ def send_delegation_code(request: HttpRequest, pk: int) -> HttpResponse:
     application = queries.application_for(_user(request), pk)
     try:
         actions.do_send_delegation_code(_user(request), application)
-    except (ValidationError, ActionConflict) as error:
-        messages.error(
-            request, error.message if isinstance(error, ActionConflict) else "；".join(error.messages)
-        )
+    except ValidationError as error:
+        messages.error(request, "；".join(error.messages))
     else:
         messages.success(
             request,
@@ -330,7 +280,9 @@ def confirm_delegation(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("The citizen confirmed that you act for them."))
             return redirect("cases:application", pk=application.pk)
     application.refresh_from_db()
-    form = ApplicationForm(initial=application.form_data, materials=_materials(application))
+    form = ApplicationForm(
+        initial=application.form_data, materials=queries.application_materials(application)
+    )
     return _render_draft(request, application, form, code_form=code_form, status=400)
 
 
@@ -342,12 +294,8 @@ def withdraw_application(request: HttpRequest, pk: int) -> HttpResponse:
     application = queries.application_for(user, pk)
     form = WithdrawForm(request.POST)
     form.is_valid()
-    try:
-        actions.do_withdraw_application(user, application, reason=form.cleaned_data.get("reason", ""))
-    except ActionConflict as conflict:
-        messages.error(request, conflict.message)
-    else:
-        messages.success(request, _("Your application was withdrawn."))
+    actions.do_withdraw_application(user, application, reason=form.cleaned_data.get("reason", ""))
+    messages.success(request, _("Your application was withdrawn."))
     return redirect("cases:application", pk=application.pk)
 
 
@@ -363,17 +311,13 @@ def my_applications(request: HttpRequest) -> HttpResponse:
     return render(request, "cases/my_applications.html", {"page": page})
 
 
-def _licences_of(case: Case) -> list[Licence]:
-    return list(Licence.objects.filter(case_reference=case.number).order_by("number"))
-
-
 def _render_case(
     request: HttpRequest, case: Case, correction_form: CorrectionUploadForm | None = None, status: int = 200
 ) -> HttpResponse:
     user = _user(request)
     correcting = case.state == CaseState.CORRECTION and case.application.applicant_id == user.pk
     if correcting and correction_form is None:
-        correction_form = CorrectionUploadForm(materials=_correction_materials(case))
+        correction_form = CorrectionUploadForm(materials=queries.correction_materials(case))
     return render(
         request,
         "cases/case_detail.html",
@@ -381,9 +325,9 @@ def _render_case(
             "case": case,
             "status": queries.case_status(case),
             "timeline": queries.timeline(case),
-            "notices": case.notices.order_by("issued_at", "pk"),
-            "materials": _materials(case.application),
-            "licences": _licences_of(case),
+            "notices": queries.case_notices(case),
+            "materials": [(m, queries.current_files(m)) for m in queries.case_materials(case)],
+            "licences": queries.case_licences(case),
             "correction_form": correction_form if correcting else None,
             "can_withdraw": "withdraw" in actions.case_actions_for(user, case),
             "withdraw_form": WithdrawForm(),
@@ -392,20 +336,11 @@ def _render_case(
     )
 
 
-def _correction_materials(case: Case) -> list[Material]:
-    return [
-        material
-        for material in _materials(case.application)
-        if material.status == MaterialStatus.NEEDS_CORRECTION
-        and case.item.implementation_code in material.item_codes
-    ]
-
-
 @login_required
 @require_GET
 def case_detail(request: HttpRequest, number: str) -> HttpResponse:
     """The applicant's case page: where it stands, who holds it, the countdown, every step and the notices."""
-    return _render_case(request, queries.case_by_number(_user(request), number))
+    return _render_case(request, queries.case_for_applicant(_user(request), number))
 
 
 @login_required
@@ -413,28 +348,17 @@ def case_detail(request: HttpRequest, number: str) -> HttpResponse:
 def resubmit(request: HttpRequest, number: str) -> HttpResponse:
     """Hand in corrected materials after a correction notice (补正): the files and the resubmission together."""
     user = _user(request)
-    case = queries.case_by_number(user, number)
-    form = CorrectionUploadForm(request.POST, request.FILES, materials=_correction_materials(case))
+    case = queries.case_for_applicant(user, number)
+    form = CorrectionUploadForm(request.POST, request.FILES, materials=queries.correction_materials(case))
     if form.is_valid():
         try:
             with transaction.atomic():
-                for material, upload in form.uploads():
-                    try:
-                        actions.do_add_material_file(
-                            user, material, content=upload.read(), filename=upload.name or ""
-                        )
-                    except ValidationError as error:
-                        form.add_error(material_field_name(material), error.messages)
-                if form.errors:
-                    raise _RollBack
+                _attach_uploads(user, form)
                 actions.do_resubmit_case(user, case, note=form.cleaned_data["note"])
         except _RollBack:
             pass
         except ValidationError as error:
             add_errors(form, error)
-        except ActionConflict as conflict:
-            messages.error(request, conflict.message)
-            return redirect("cases:case", number=case.number)
         else:
             messages.success(request, _("Your corrected materials were handed in; the clock runs again."))
             return redirect("cases:case", number=case.number)
@@ -446,15 +370,11 @@ def resubmit(request: HttpRequest, number: str) -> HttpResponse:
 def withdraw_case(request: HttpRequest, number: str) -> HttpResponse:
     """Withdraw one case before its decision (撤回)."""
     user = _user(request)
-    case = queries.case_by_number(user, number)
+    case = queries.case_for_applicant(user, number)
     form = WithdrawForm(request.POST)
     form.is_valid()
-    try:
-        actions.do_withdraw_case(user, case, reason=form.cleaned_data.get("reason", ""))
-    except ActionConflict as conflict:
-        messages.error(request, conflict.message)
-    else:
-        messages.success(request, _("The case was withdrawn."))
+    actions.do_withdraw_case(user, case, reason=form.cleaned_data.get("reason", ""))
+    messages.success(request, _("The case was withdrawn."))
     return redirect("cases:case", number=case.number)
 
 
@@ -462,30 +382,16 @@ def withdraw_case(request: HttpRequest, number: str) -> HttpResponse:
 @require_GET
 def notice_detail(request: HttpRequest, number: str, notice_number: str) -> HttpResponse:
     """A written notice (文书) as a printable page: receipt, correction notice, refusal, decision."""
-    case = queries.case_by_number(_user(request), number)
-    notice = get_object_or_404(Notice.objects.select_related("department"), case=case, number=notice_number)
-    return render(
-        request,
-        "cases/notice.html",
-        {"case": case, "notice": notice, "body": notice.body, "licences": _licences_of(case)},
-    )
+    case = queries.case_for(_user(request), number)
+    notice = queries.notice_of(case, notice_number)
+    return render(request, "cases/notice.html", {"case": case, "notice": notice, "body": notice.body})
 
 
 @login_required
 @require_GET
 def download_file(request: HttpRequest, file_id: int) -> HttpResponse:
     """A material file, for the applicant side and staff of the departments working on one of its cases."""
-    material_file = get_object_or_404(
-        MaterialFile.objects.select_related("material__application"), pk=file_id
-    )
-    application = material_file.material.application
-    user = _user(request)
-    if user.is_government_staff:
-        cases = application.cases.filter(item__implementation_code__in=material_file.material.item_codes)
-        if not any(_may_view(user, case) for case in cases):
-            raise PermissionDenied(_("Only staff of the departments handling this case may open its files."))
-    else:
-        actions.check_can_view_application(user, application)
+    material_file = queries.material_file_for(_user(request), file_id)
     response = HttpResponse(get_store().open(material_file.sha256), content_type=material_file.content_type)
     response["Content-Disposition"] = (
         f"attachment; filename*=UTF-8''{quote(material_file.original_name, safe='')}"
@@ -494,41 +400,7 @@ def download_file(request: HttpRequest, file_id: int) -> HttpResponse:
     return response
 
 
-def _may_view(user: User, case: Case) -> bool:
-    try:
-        actions.check_can_view_case(user, case)
-    except PermissionDenied:
-        return False
-    return True
-
-
 # --- Back office (办件办理) ----------------------------------------------------------------------------------------
-
-
-INBOX_LEVELS = [
-    ("due_soon", gettext_lazy("Due soon (2 working days or fewer)")),
-    ("overdue", gettext_lazy("Past the legal deadline")),
-]
-
-
-def _filtered_cases(cases: QuerySet[Case], *, item: str, overdue: str, search: str) -> QuerySet[Case]:
-    """Narrow the inbox by item, deadline level (by the stored legal deadline) and case number or name."""
-    today = timezone.localdate()
-    if item:
-        cases = cases.filter(item__implementation_code=item)
-    if overdue == "due_soon":
-        cases = cases.filter(clock__legal_due_on__gte=today, clock__legal_due_on__lte=due_soon_limit(today))
-    elif overdue == "overdue":
-        cases = cases.filter(clock__legal_due_on__lt=today)
-    if search:
-        cases = cases.filter(
-            Q(number__icontains=search)
-            | Q(item__name__icontains=search)
-            | Q(application__company__name__icontains=search)
-            | Q(application__citizen_name__icontains=search)
-            | Q(application__applicant__real_name__icontains=search)
-        )
-    return cases
 
 
 @staff_required
@@ -536,15 +408,16 @@ def _filtered_cases(cases: QuerySet[Case], *, item: str, overdue: str, search: s
 def inbox(request: HttpRequest) -> HttpResponse:
     """The case inbox of my departments (办件箱), filtered by state, item and overdue level, by deadline."""
     user = _user(request)
-    departments = list(departments_where(user))
+    departments = list(queries.staff_departments(user))
     filters = {
         key: request.GET.get(key, "").strip() for key in ("department", "state", "item", "overdue", "q")
     }
-    department = next((d for d in departments if d.code == filters["department"]), None)
-    cases = _filtered_cases(
-        queries.department_cases(user, department=department, state=filters["state"]),
+    cases = queries.department_cases(
+        user,
+        department=next((d for d in departments if d.code == filters["department"]), None),
+        state=filters["state"],
         item=filters["item"],
-        overdue=filters["overdue"],
+        deadline=filters["overdue"],
         search=filters["q"],
     )
     page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -560,8 +433,8 @@ def inbox(request: HttpRequest) -> HttpResponse:
             "query": query.urlencode(),
             "departments": departments,
             "states": CaseState.choices,
-            "overdue_levels": INBOX_LEVELS,
-            "items": ServiceItem.objects.filter(department__in=departments).order_by("name"),
+            "overdue_levels": queries.DeadlineFilter.choices,
+            "items": queries.inbox_services(departments),
         },
     )
 
@@ -570,20 +443,9 @@ def inbox(request: HttpRequest) -> HttpResponse:
 @require_GET
 def supervisor(request: HttpRequest) -> HttpResponse:
     """The supervisor view (督查): each department's queues, cases due soon and overdue."""
-    queues = queries.supervisor_overview(_user(request))
-    today = timezone.localdate()
-    due_soon = dict(
-        Case.objects.filter(
-            department__in=[queue.department for queue in queues],
-            state__in=OPEN_STATES,
-            clock__legal_due_on__gte=today,
-            clock__legal_due_on__lte=due_soon_limit(today),
-        )
-        .values_list("department_id")
-        .annotate(total=Count("pk"))
+    return render(
+        request, "cases/office_supervisor.html", {"queues": queries.supervisor_overview(_user(request))}
     )
-    rows = [(queue, due_soon.get(queue.department.pk, 0)) for queue in queues]
-    return render(request, "cases/office_supervisor.html", {"queues": rows})
 
 
 def _action_forms(
@@ -601,24 +463,8 @@ def _action_forms(
 def _new_action_form(action: str, case: Case, data: Any = None) -> CaseActionForm:
     form_class = ACTION_FORMS[action]
     if form_class is CorrectionForm:
-        return CorrectionForm(data, case=case, materials=_case_materials(case))
+        return CorrectionForm(data, case=case, materials=queries.case_materials(case))
     return form_class(data, case=case)
-
-
-def _case_materials(case: Case) -> list[Material]:
-    return [m for m in _materials(case.application) if case.item.implementation_code in m.item_codes]
-
-
-def _opinions(case: Case) -> list[WorkItem]:
-    """Each reviewing department's opinion (审查意见) and the decision step, newest last."""
-    if case.process_id is None:
-        return []
-    return list(
-        WorkItem.objects.filter(instance_id=case.process_id, status=WorkItemStatus.DONE)
-        .exclude(opinion="")
-        .select_related("department", "assignee")
-        .order_by("completed_at", "pk")
-    )
 
 
 def _render_office_case(
@@ -634,10 +480,10 @@ def _render_office_case(
             "application": case.application,
             "status": queries.case_status(case),
             "timeline": queries.timeline(case, staff=True),
-            "materials": [(m, _current_files(m)) for m in _case_materials(case)],
-            "opinions": _opinions(case),
-            "notices": case.notices.order_by("issued_at", "pk"),
-            "licences": _licences_of(case),
+            "materials": [(m, queries.current_files(m)) for m in queries.case_materials(case)],
+            "opinions": queries.department_opinions(case),
+            "notices": queries.case_notices(case),
+            "licences": queries.case_licences(case),
             "action_forms": _action_forms(case, allowed, bound),
         },
         status=status,
@@ -648,7 +494,7 @@ def _render_office_case(
 @require_GET
 def office_case(request: HttpRequest, number: str) -> HttpResponse:
     """The staff case page: applicant, materials, opinions, clock and the actions allowed to me now."""
-    return _render_office_case(request, queries.case_by_number(_user(request), number))
+    return _render_office_case(request, queries.case_for_staff(_user(request), number))
 
 
 @staff_required
@@ -656,20 +502,20 @@ def office_case(request: HttpRequest, number: str) -> HttpResponse:
 def office_action(request: HttpRequest, number: str, action: str) -> HttpResponse:
     """Take one action on a case; a stale page or a colleague acting first gives a clear conflict (409)."""
     user = _user(request)
-    case = queries.case_by_number(user, number)
+    case = queries.case_for_staff(user, number)
     if action not in ACTION_FORMS:
         raise Http404(_("There is no such action."))
     form = _new_action_form(action, case, request.POST)
     if not form.is_valid():
         return _render_office_case(request, case, form, status=400)
     try:
-        ACTION_FUNCTIONS[action](
+        actions.STAFF_ACTIONS[action](
             user, case, expected_version=form.cleaned_data["version"], **form.arguments()
         )
     except ValidationError as error:
         add_errors(form, error)
         return _render_office_case(request, case, form, status=400)
-    except ActionConflict as conflict:
+    except ActionConflict as conflict:  # the case page as it is now, with the reason, beats a bare 409 page
         messages.error(request, conflict.message)
         case.refresh_from_db()
         return _render_office_case(request, case, status=409)

@@ -46,11 +46,11 @@ from yiwang.hotline.models import (
     TicketStatus,
     Urgency,
 )
-from yiwang.hotline.queries import (
-    is_dispatcher,
-    may_take,
-    sign_for_deadline,
-)
+from yiwang.hotline.queries import is_department_staff as is_department_staff  # re-exported guard
+from yiwang.hotline.queries import is_dispatcher as is_dispatcher
+from yiwang.hotline.queries import is_supervisor as is_supervisor  # re-exported guard
+from yiwang.hotline.queries import may_take as may_take
+from yiwang.hotline.queries import sign_for_deadline as sign_for_deadline
 from yiwang.hotline.states import TRANSITIONS
 from yiwang.notify.actions import do_notify_user, do_send_notification
 from yiwang.notify.models import Channel as NotifyChannel
@@ -197,7 +197,9 @@ def _due_text(ticket: Ticket) -> str:
 
 
 def _lock(ticket: Ticket) -> Ticket:
-    return Ticket.objects.select_for_update().select_related("clock", "department").get(pk=ticket.pk)
+    return (
+        Ticket.objects.select_for_update(of=("self",)).select_related("clock", "department").get(pk=ticket.pk)
+    )
 
 
 def _event(
@@ -869,9 +871,14 @@ def do_merge_ticket(
 ) -> Ticket:
     """Merge (合并) a duplicate into an open order; the reporters of both are told."""
     with transaction.atomic():
-        locked = {t.pk: t for t in Ticket.objects.select_for_update().filter(pk__in=[duplicate.pk, into.pk])}
-        duplicate = _lock(duplicate)
-        into = locked[into.pk] if into.pk in locked else _lock(into)
+        # Both rows locked in key order, so two merges of the same pair never deadlock.
+        list(
+            Ticket.objects.select_for_update()
+            .filter(pk__in=[duplicate.pk, into.pk])
+            .order_by("pk")
+            .values("pk")
+        )
+        duplicate, into = _lock(duplicate), _lock(into)
         check_action(actor, duplicate, "merge", expected_version)
         if duplicate.pk == into.pk:
             raise ValidationError({"into": _("An order cannot be merged into itself.")})

@@ -70,11 +70,16 @@ class ActionForm(forms.Form):
     action = forms.CharField(widget=forms.HiddenInput)
     expected_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     department = forms.ModelChoiceField(
-        label=_("Department"), queryset=Department.objects.order_by("code"), required=False, to_field_name="code"
+        label=_("Department"),
+        queryset=Department.objects.order_by("code"),
+        required=False,
+        to_field_name="code",
     )
     reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
     reply_text = forms.CharField(label=_("Reply"), widget=forms.Textarea(attrs={"rows": 5}), required=False)
-    message = forms.CharField(label=_("Instruction"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    message = forms.CharField(
+        label=_("Instruction"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
     note = forms.CharField(label=_("Note"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
     result = forms.ChoiceField(
         label=_("Callback result"), choices=CallbackResult.choices, required=False, widget=forms.RadioSelect
@@ -91,7 +96,13 @@ class ActionForm(forms.Form):
     into = forms.CharField(label=_("Merge into work order number"), max_length=20, required=False)
     rating = forms.TypedChoiceField(
         label=_("Your rating"),
-        choices=[(5, _("Very satisfied")), (4, _("Satisfied")), (3, _("Fair")), (2, _("Unsatisfied")), (1, _("Very unsatisfied"))],
+        choices=[
+            (5, _("Very satisfied")),
+            (4, _("Satisfied")),
+            (3, _("Fair")),
+            (2, _("Unsatisfied")),
+            (1, _("Very unsatisfied")),
+        ],
         coerce=int,
         required=False,
         widget=forms.RadioSelect,

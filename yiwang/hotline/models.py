@@ -263,7 +263,7 @@ class TicketAttachment(models.Model):
 class ExtensionStatus(models.TextChoices):
     PENDING = "pending", _("Pending")  # 待审批
     APPROVED = "approved", _("Approved")  # 已批准
-    REJECTED = "rejected", _("Rejected")  # 不予批准
+    REJECTED = "rejected", _("Not approved")  # 不予批准
 
 
 class TicketExtension(models.Model):

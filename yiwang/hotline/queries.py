@@ -283,7 +283,7 @@ def duplicate_candidates(ticket: Ticket, limit: int = 3) -> list[dict[str, Any]]
         ]
     )
     grams = trigrams(f"{ticket.title}{ticket.text}")
-    found = []
+    found: list[tuple[float, Ticket]] = []
     for other in candidates:
         score = jaccard(grams, trigrams(f"{other.title}{other.text}"))
         near = ticket.division_id is not None and other.division_id == ticket.division_id
@@ -305,6 +305,9 @@ def duplicate_candidates(ticket: Ticket, limit: int = 3) -> list[dict[str, Any]]
         if near:
             score += 0.15
         if score >= settings.HOTLINE_DUPLICATE_THRESHOLD:
-            found.append({"number": other.number, "title": other.title, "score": round(min(score, 1.0), 3)})
-    found.sort(key=lambda item: -item["score"])
-    return found[:limit]
+            found.append((min(score, 1.0), other))
+    found.sort(key=lambda pair: -pair[0])
+    return [
+        {"number": other.number, "title": other.title, "score": round(score, 3)}
+        for score, other in found[:limit]
+    ]

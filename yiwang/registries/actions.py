@@ -15,7 +15,6 @@ from yiwang.core.audit import record_audit
 from yiwang.core.errors import ActionConflict
 from yiwang.notify.actions import do_notify_user
 from yiwang.org.models import Department, Role, StaffRole
-from yiwang.registries.queries import TOKEN_PREFIX_LENGTH, token_hash
 from yiwang.registries.catalogue import DEMO_CONDITIONAL_CONSUMERS, SERVICES, service_rows
 from yiwang.registries.models import (
     AccessLogEntry,
@@ -26,6 +25,8 @@ from yiwang.registries.models import (
     Purpose,
     SupervisionItem,
 )
+from yiwang.registries.queries import TOKEN_PREFIX_LENGTH, token_hash
+
 
 def check_citizen_with_resident_id(user: User) -> str:
     """The citizen's resident ID number; PermissionDenied for staff and accounts without one."""
@@ -115,7 +116,9 @@ def do_flag_access(citizen: User, request_id: str, *, reason: str) -> Supervisio
             {"request_id": entry.request_id, "department": entry.consumer.code},
         )
         supervisors = User.objects.filter(
-            pk__in=StaffRole.objects.filter(department=entry.consumer, role=Role.SUPERVISOR).values("user_id"),
+            pk__in=StaffRole.objects.filter(department=entry.consumer, role=Role.SUPERVISOR).values(
+                "user_id"
+            ),
             is_active=True,
         ).order_by("pk")
         for supervisor in supervisors:
@@ -136,7 +139,9 @@ def do_flag_access(citizen: User, request_id: str, *, reason: str) -> Supervisio
 # --- Exchange clients (部门接入凭证) -----------------------------------------------------------------------------
 
 
-def do_create_exchange_client(actor: User | None, department: Department, name: str) -> tuple[ExchangeClient, str]:
+def do_create_exchange_client(
+    actor: User | None, department: Department, name: str
+) -> tuple[ExchangeClient, str]:
     """A new API credential for a department system; the token is returned once and only its hash is kept."""
     if not name.strip():
         raise ValidationError({"name": _("Give the system a name.")})
@@ -149,7 +154,9 @@ def do_create_exchange_client(actor: User | None, department: Department, name: 
             token_hash=token_hash(token),
             created_at=timezone.now(),
         )
-        record_audit(actor, "registries.client_created", client, {"department": department.code, "name": name})
+        record_audit(
+            actor, "registries.client_created", client, {"department": department.code, "name": name}
+        )
     return client, token
 
 

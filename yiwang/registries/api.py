@@ -293,4 +293,3 @@ def grant_consent(request: HttpRequest, body: ConsentIn) -> tuple[int, dict[str,
 def withdraw_consent(request: HttpRequest, consent_id: int) -> dict[str, Any]:
     """Withdraw a consent: reads relying on it are refused from now on."""
     return _consent_row(do_withdraw_consent(request.user, consent_id))  # type: ignore[arg-type]
-

@@ -95,7 +95,13 @@ SERVICES: dict[str, tuple[str, list[dict[str, str]], str, str, str]] = {
     "医保.参保信息": ("resident_id", _fields(("insured", "参保信息")), CONDITIONAL, "", "区医疗保障局"),
     "民政.救助信息": ("resident_id", _fields(("assistance", "救助信息")), CONDITIONAL, "", "区民政局"),
     "残联.残疾人信息": ("resident_id", _fields(("disability", "残疾人证信息")), CONDITIONAL, "", "区残联"),
-    "不动产.登记信息": ("holder", _fields(("properties", "不动产权利")), CONDITIONAL, "", "区自然资源和规划局"),
+    "不动产.登记信息": (
+        "holder",
+        _fields(("properties", "不动产权利")),
+        CONDITIONAL,
+        "",
+        "区自然资源和规划局",
+    ),
     "规划.许可信息": ("uscc", _fields(("permits", "规划许可")), CONDITIONAL, "", "区自然资源和规划局"),
     "证照.按持证人查询": (
         "holder",

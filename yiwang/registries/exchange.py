@@ -28,6 +28,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -192,6 +193,11 @@ def _append_log(entry: AccessLogEntry) -> AccessLogEntry:
     return entry
 
 
+def is_connected(service: DataService) -> bool:
+    """Whether the service has a provider department and a registry answering it (已接入)."""
+    return service.provider_id is not None and service.name in PROVIDERS
+
+
 def _check(
     service: DataService | None,
     *,
@@ -208,13 +214,13 @@ def _check(
         return Refusal.UNKNOWN_SERVICE, None
     if service.sharing_class == SharingClass.NOT_SHARED:
         return Refusal.NOT_SHARED, None
-    if service.provider_id is None or service.name not in PROVIDERS:
+    if not is_connected(service):
         return Refusal.NOT_CONNECTED, None
     if actor is not None and not StaffRole.objects.filter(user=actor, department=consumer).exists():
         return Refusal.NOT_MEMBER, None
     if service.sharing_class == SharingClass.UNCONDITIONAL:
         return "", None
-    if not service.allowed_consumers.filter(pk=consumer.pk).exists():
+    if not getattr(service, "consumer_allowed", False):
         return Refusal.NOT_ALLOWED, None
     if consent_id is not None:
         consent = Consent.objects.filter(
@@ -259,7 +265,18 @@ def query(
     request_id = uuid.uuid4().hex
     requested_at = timezone.now()
     with transaction.atomic():
-        service = DataService.objects.select_related("provider").filter(name=service_name).first()
+        service = (
+            DataService.objects.select_related("provider")
+            .annotate(
+                consumer_allowed=Exists(
+                    DataService.allowed_consumers.through.objects.filter(
+                        dataservice_id=OuterRef("pk"), department_id=consumer.pk
+                    )
+                )
+            )
+            .filter(name=service_name)
+            .first()
+        )
         field_errors: dict[str, str] = {}
         if purpose not in Purpose.values:
             field_errors["purpose"] = _("Choose one of the purpose codes: %(codes)s.") % {
@@ -463,7 +480,8 @@ def verify_access_log() -> LogReport:
             return LogReport(
                 checked,
                 LogProblem(
-                    last[0], f"the log ends at #{expected_seq - 1} but its head records #{last[0]}: "
+                    last[0],
+                    f"the log ends at #{expected_seq - 1} but its head records #{last[0]}: "
                     "newest entries were deleted or the head was altered",
                 ),
             )

@@ -73,7 +73,7 @@ class Relation(models.TextChoices):
     HEAD = "head", _("head of household")
     SPOUSE = "spouse", _("spouse")
     CHILD = "child", _("child")
-    PARENT = "parent", _("parent")
+    PARENT = "parent", _("father or mother")
 
 
 class Person(models.Model):
@@ -168,10 +168,12 @@ class Entity(models.Model):
     registered_address = models.ForeignKey(
         StandardAddress, verbose_name=_("registered address"), on_delete=models.PROTECT, related_name="+"
     )
-    registered_capital = models.DecimalField(_("registered capital (10,000 yuan)"), max_digits=12, decimal_places=2)
+    registered_capital = models.DecimalField(
+        _("registered capital (10,000 yuan)"), max_digits=12, decimal_places=2
+    )
     status = models.CharField(_("status"), max_length=20, choices=EntityStatus.choices)
     established_on = models.DateField(_("established on"))
-    closed_on = models.DateField(_("closed on"), null=True, blank=True)
+    closed_on = models.DateField(_("deregistered or revoked on"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("market entity")
@@ -200,7 +202,7 @@ class DataService(models.Model):
     """
 
     name = models.CharField(_("service name"), max_length=50, unique=True)
-    title = models.CharField(_("title"), max_length=100)
+    title = models.CharField(_("resource name"), max_length=100)
     provider = models.ForeignKey(
         Department,
         verbose_name=_("provider department"),
@@ -209,7 +211,7 @@ class DataService(models.Model):
         on_delete=models.PROTECT,
         related_name="data_services",
     )
-    subject_kind = models.CharField(_("subject"), max_length=20)
+    subject_kind = models.CharField(_("query subject"), max_length=20)
     fields = models.JSONField(_("fields returned"), default=list)
     sharing_class = models.CharField(_("sharing class"), max_length=20, choices=SharingClass.choices)
     legal_basis = models.TextField(_("legal basis"), blank=True)
@@ -218,8 +220,8 @@ class DataService(models.Model):
     )
 
     class Meta:
-        verbose_name = _("data service")
-        verbose_name_plural = _("data services")
+        verbose_name = _("shared data service")
+        verbose_name_plural = _("shared data services")
         ordering = ["name"]
 
     def __str__(self) -> str:
@@ -295,7 +297,7 @@ class ExchangeClient(models.Model):
 class Outcome(models.TextChoices):
     OK = "ok", _("answered")
     NOT_FOUND = "not_found", _("no record")
-    REFUSED = "refused", _("refused")
+    REFUSED = "refused", _("access refused")
 
 
 class AccessLogEntry(models.Model):
@@ -325,14 +327,14 @@ class AccessLogEntry(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
     )
-    subject = models.CharField(_("subject"), max_length=40)
-    purpose = models.CharField(_("purpose"), max_length=30)
+    subject = models.CharField(_("query subject"), max_length=40)
+    purpose = models.CharField(_("purpose"), max_length=30, choices=Purpose.choices)
     legal_basis = models.CharField(_("legal basis"), max_length=200, blank=True)
     consent = models.ForeignKey(
         Consent, verbose_name=_("consent"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     case_reference = models.CharField(_("case number"), max_length=40, blank=True)
-    outcome = models.CharField(_("outcome"), max_length=10, choices=Outcome.choices)
+    outcome = models.CharField(_("call outcome"), max_length=10, choices=Outcome.choices)
     refusal = models.CharField(_("refusal reason"), max_length=30, blank=True)
     fields = models.JSONField(_("fields returned"), default=list)
     request_digest = models.CharField(_("request digest"), max_length=64)

@@ -18,7 +18,12 @@ from yiwang.registries.models import BirthRecord, Entity, Person, Relation
 
 Provider = Callable[[str, Mapping[str, str]], dict[str, Any] | None]
 
-_RELATION_ORDER = {Relation.HEAD: 0, Relation.SPOUSE: 1, Relation.PARENT: 2, Relation.CHILD: 3}
+_RELATION_ORDER: dict[str, int] = {
+    Relation.HEAD: 0,
+    Relation.SPOUSE: 1,
+    Relation.PARENT: 2,
+    Relation.CHILD: 3,
+}
 
 
 def _iso(value: Any) -> str | None:
@@ -80,8 +85,11 @@ def births(subject: str, parameters: Mapping[str, str]) -> dict[str, Any] | None
     if not Person.objects.filter(resident_id=subject).exists():
         return None
     records = (
-        BirthRecord.objects.filter(child_id=subject)
-        .union(BirthRecord.objects.filter(mother_id=subject), BirthRecord.objects.filter(father_id=subject))
+        BirthRecord.objects.filter(child__resident_id=subject)
+        .union(
+            BirthRecord.objects.filter(mother__resident_id=subject),
+            BirthRecord.objects.filter(father__resident_id=subject),
+        )
         .order_by("issued_on", "certificate_number")
     )
     people = {

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from yiwang.accounts.models import User
 from yiwang.core.permissions import departments_where, is_verified_staff
 from yiwang.org.models import Department
+from yiwang.registries.exchange import is_connected
 from yiwang.registries.models import (
     AccessLogEntry,
     Consent,
@@ -25,7 +26,7 @@ from yiwang.registries.models import (
 )
 
 TOKEN_PREFIX_LENGTH = 12
-CLIENT_TOKEN_HEADER = "X-Exchange-Token"
+CLIENT_TOKEN_HEADER = "X-Exchange-Token"  # noqa: S105 - a header name, not a secret
 CONSUMER_DEPARTMENT_HEADER = "X-Consumer-Department"
 
 
@@ -34,6 +35,7 @@ class ServiceView:
     """A catalogue entry as seen by one department: whether it may use it, and on what condition."""
 
     service: DataService
+    connected: bool
     may_use: bool
     needs_consent_or_basis: bool
 
@@ -43,13 +45,19 @@ def catalogue_for(department: Department | None) -> list[ServiceView]:
     services = DataService.objects.select_related("provider").prefetch_related("allowed_consumers")
     views = []
     for service in services:
-        connected = service.provider_id is not None
+        connected = is_connected(service)
         allowed_ids = {consumer.pk for consumer in service.allowed_consumers.all()}
-        may_use = connected and department is not None and (
-            service.sharing_class == SharingClass.UNCONDITIONAL
-            or (service.sharing_class == SharingClass.CONDITIONAL and department.pk in allowed_ids)
+        may_use = (
+            connected
+            and department is not None
+            and (
+                service.sharing_class == SharingClass.UNCONDITIONAL
+                or (service.sharing_class == SharingClass.CONDITIONAL and department.pk in allowed_ids)
+            )
         )
-        views.append(ServiceView(service, may_use, service.sharing_class == SharingClass.CONDITIONAL))
+        views.append(
+            ServiceView(service, connected, may_use, service.sharing_class == SharingClass.CONDITIONAL)
+        )
     return views
 
 
@@ -106,6 +114,8 @@ def caller_from_session(request: HttpRequest) -> ExchangeCaller | None:
         departments = [department for department in departments if department.code == wanted]
     if len(departments) != 1:
         raise PermissionDenied(
-            _("Name the department you act for in the X-Consumer-Department header (one of your departments).")
+            _(
+                "Name the department you act for in the X-Consumer-Department header (one of your departments)."
+            )
         )
     return ExchangeCaller(departments[0], user, "")  # type: ignore[arg-type]

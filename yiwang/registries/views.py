@@ -34,7 +34,9 @@ def service_catalogue(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _data_access_page(request: HttpRequest, flag_form: FlagForm | None = None, flagged: str = "") -> HttpResponse:
+def _data_access_page(
+    request: HttpRequest, flag_form: FlagForm | None = None, flagged: str = ""
+) -> HttpResponse:
     return render(
         request,
         "registries/my_data_access.html",

@@ -9,6 +9,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 
 from yiwang.demo.loader import demo_totp_code, load_demo, load_demo_catalogue
+from yiwang.registries.population import DEMO_POPULATION, load_demo_registries
 
 
 class Command(BaseCommand):
@@ -16,7 +17,10 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: ArgumentParser) -> None:
         subcommands = parser.add_subparsers(dest="subcommand", required=True)
-        subcommands.add_parser("load", help="Create or update the demo divisions, departments and people.")
+        load = subcommands.add_parser("load", help="Create or update the demo divisions, departments and people.")
+        load.add_argument(
+            "--population", type=int, default=DEMO_POPULATION, help="people in the population registry"
+        )
         totp = subcommands.add_parser(
             "totp", help="Print the current authenticator code of a demo staff account."
         )
@@ -25,6 +29,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         if options["subcommand"] == "load":
             self._load()
+            self.stdout.write(load_demo_registries(options["population"]))
         else:
             self._print_totp(options["username"])
 
