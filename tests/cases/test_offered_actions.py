@@ -89,7 +89,7 @@ REACHABLE = st.builds(
 )
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(steps=REACHABLE)
 def test_offered_actions_succeed_and_the_others_are_refused(
     world: World, ready_application: Callable[..., Application], steps: list[str]

@@ -70,7 +70,7 @@ def test_bad_posts_get_specification_errors_and_create_nothing(
 
 @override_settings(HOTLINE_OPEN311_RATE_PER_KEY_PER_HOUR=2)
 def test_posts_are_rate_limited_per_key(client: Client, hotline: Hotline) -> None:
-    app, key = do_create_open311_client(None, name="限流测试")
+    _app, key = do_create_open311_client(None, name="限流测试")
     assert post(client, key, hotline).status_code == 200
     assert post(client, key, hotline, description="第二条：" + STREETLIGHT).status_code == 200
     limited = post(client, key, hotline, description="第三条：" + STREETLIGHT)

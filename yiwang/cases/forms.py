@@ -329,7 +329,9 @@ class StartProcedureForm(CaseActionForm):
 class EndProcedureForm(CaseActionForm):
     action = "end_procedure"
     title = _("End the special procedure")
-    result = forms.CharField(label=_("Result of the procedure"), max_length=2000, required=False, widget=TEXT_AREA)
+    result = forms.CharField(
+        label=_("Result of the procedure"), max_length=2000, required=False, widget=TEXT_AREA
+    )
 
 
 class SuperviseForm(CaseActionForm):

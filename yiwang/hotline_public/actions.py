@@ -78,7 +78,9 @@ def do_save_template_answer(
                 {"before": before, "department": department.code, "title": title},
             )
     except IntegrityError:
-        raise ValidationError({"title": [_("This department already has a template with this question.")]})
+        raise ValidationError(
+            {"title": [_("This department already has a template with this question.")]}
+        ) from None
     return template
 
 

@@ -195,9 +195,10 @@ def _with_feed_data(tickets: QuerySet[Ticket]) -> QuerySet[Ticket]:
 
 def _submission(ticket: Ticket) -> Open311Submission | None:
     try:
-        return ticket.open311
+        submission: Open311Submission = ticket.open311  # type: ignore[attr-defined]
     except Open311Submission.DoesNotExist:
         return None
+    return submission
 
 
 def _names(ticket: Ticket) -> list[str]:

@@ -17,7 +17,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: ArgumentParser) -> None:
         subcommands = parser.add_subparsers(dest="subcommand", required=True)
-        load = subcommands.add_parser("load", help="Create or update the demo divisions, departments and people.")
+        load = subcommands.add_parser(
+            "load", help="Create or update the demo divisions, departments and people."
+        )
         load.add_argument(
             "--population", type=int, default=DEMO_POPULATION, help="people in the population registry"
         )
