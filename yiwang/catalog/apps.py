@@ -13,5 +13,5 @@ class CatalogConfig(AppConfig):
         from yiwang.catalog.search_sources import BundleSource, ItemSource
         from yiwang.search.documents import register_source
 
-        register_source("item", ItemSource())
-        register_source("bundle", BundleSource())
+        register_source("item", ItemSource(), _("Service items"))
+        register_source("bundle", BundleSource(), _("Life events"))

@@ -16,5 +16,5 @@ class HotlinePublicConfig(AppConfig):
         from yiwang.hotline_public.search_sources import QuestionSource, reindex_on_close
         from yiwang.search.documents import register_source
 
-        register_source("qa", QuestionSource())
+        register_source("qa", QuestionSource(), _("Answered questions"))
         post_save.connect(reindex_on_close, sender=Ticket, dispatch_uid="hotline_public.reindex_on_close")

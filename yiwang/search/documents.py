@@ -11,6 +11,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from django.utils.functional import Promise
+
 
 @dataclass(frozen=True)
 class SearchDocument:
@@ -37,12 +39,19 @@ class DocumentSource(Protocol):
 
 
 _sources: dict[str, DocumentSource] = {}
+_labels: dict[str, str | Promise] = {}
 
 
-def register_source(kind: str, source: DocumentSource) -> None:
-    """Called by an app's ``AppConfig.ready()`` to make its documents searchable."""
+def register_source(kind: str, source: DocumentSource, label: str | Promise) -> None:
+    """Called by an app's ``AppConfig.ready()`` to make its documents searchable; ``label`` names the kind
+    in the search page's filter (a lazily translated string)."""
     _sources[kind] = source
+    _labels[kind] = label
 
 
 def registered_sources() -> dict[str, DocumentSource]:
     return dict(_sources)
+
+
+def kind_label(kind: str) -> str | Promise:
+    return _labels.get(kind, kind)

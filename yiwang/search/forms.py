@@ -9,7 +9,7 @@ from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
 
 from yiwang.search.backends.base import MAX_LIMIT, SearchQuery
-from yiwang.search.documents import registered_sources
+from yiwang.search.documents import kind_label, registered_sources
 
 _code = RegexValidator(r"^[A-Za-z0-9_.-]{1,60}$", _("Use the code from the list, e.g. licence."))
 
@@ -28,13 +28,11 @@ class SearchForm(forms.Form):
     )
     limit = forms.IntegerField(label=_("Results"), required=False, min_value=1, max_value=MAX_LIMIT)
 
-    KIND_LABELS = {"item": _("Service items"), "bundle": _("Life events")}
-
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        kinds = sorted(set(registered_sources()) | set(self.KIND_LABELS))
+        kinds = sorted(registered_sources())
         kind_field = cast(forms.ChoiceField, self.fields["kind"])
-        kind_field.choices = [("", _("All")), *((kind, self.KIND_LABELS.get(kind, kind)) for kind in kinds)]
+        kind_field.choices = [("", _("All")), *((kind, kind_label(kind)) for kind in kinds)]
 
     def to_query(self, default_limit: int = 10) -> SearchQuery:
         data = self.cleaned_data
