@@ -220,14 +220,7 @@ def application_out(application: Application) -> ApplicationOut:
 
 
 def material_out(material: Material) -> MaterialOut:
-    return MaterialOut(
-        id=material.pk,
-        name=material.name,
-        source=material.source,
-        necessity=material.necessity,
-        status=material.status,
-        problem=material.problem,
-    )
+    return MaterialOut.from_orm(material)
 
 
 def _decode(file: FileIn) -> bytes:

@@ -286,15 +286,19 @@ def confirm_delegation(request: HttpRequest, pk: int) -> HttpResponse:
     return _render_draft(request, application, form, code_form=code_form, status=400)
 
 
+def _withdraw_reason(request: HttpRequest) -> str:
+    """The optional reason the applicant gave for withdrawing (撤回理由)."""
+    form = WithdrawForm(request.POST)
+    return form.cleaned_data.get("reason", "") if form.is_valid() else ""
+
+
 @login_required
 @require_POST
 def withdraw_application(request: HttpRequest, pk: int) -> HttpResponse:
     """Withdraw every open case of an application (撤回)."""
     user = _user(request)
     application = queries.application_for(user, pk)
-    form = WithdrawForm(request.POST)
-    form.is_valid()
-    actions.do_withdraw_application(user, application, reason=form.cleaned_data.get("reason", ""))
+    actions.do_withdraw_application(user, application, reason=_withdraw_reason(request))
     messages.success(request, _("Your application was withdrawn."))
     return redirect("cases:application", pk=application.pk)
 
@@ -371,9 +375,7 @@ def withdraw_case(request: HttpRequest, number: str) -> HttpResponse:
     """Withdraw one case before its decision (撤回)."""
     user = _user(request)
     case = queries.case_for_applicant(user, number)
-    form = WithdrawForm(request.POST)
-    form.is_valid()
-    actions.do_withdraw_case(user, case, reason=form.cleaned_data.get("reason", ""))
+    actions.do_withdraw_case(user, case, reason=_withdraw_reason(request))
     messages.success(request, _("The case was withdrawn."))
     return redirect("cases:case", number=case.number)
 
