@@ -132,6 +132,10 @@ class LicenceSigner(Protocol):
         ...
 
 
+# Private keys already read from disk in this process, by file path (signing is on the exchange's hot path).
+_loaded_private_keys: dict[Path, Ed25519PrivateKey] = {}
+
+
 class FileKeySigner:
     """Ed25519 private keys as PEM files under ``DATA_DIR/keys/<department code>/<kid>.pem`` (mode 0600).
 
@@ -161,6 +165,9 @@ class FileKeySigner:
 
     def _private_key(self, key: SigningKey) -> Ed25519PrivateKey:
         path = self._key_path(key.department.code, key.kid)
+        cached = _loaded_private_keys.get(path)
+        if cached is not None:  # a kid is the thumbprint of its key: the file behind a path never changes
+            return cached
         try:
             loaded = serialization.load_pem_private_key(path.read_bytes(), password=None)
         except FileNotFoundError:
@@ -170,6 +177,7 @@ class FileKeySigner:
             ) from None
         if not isinstance(loaded, Ed25519PrivateKey):
             raise ImproperlyConfigured(f"{path} is not an Ed25519 private key")
+        _loaded_private_keys[path] = loaded
         return loaded
 
     def current_key(self, department: Department) -> SigningKey:
