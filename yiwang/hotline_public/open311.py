@@ -195,7 +195,7 @@ def _with_feed_data(tickets: QuerySet[Ticket]) -> QuerySet[Ticket]:
 
 def _submission(ticket: Ticket) -> Open311Submission | None:
     try:
-        submission: Open311Submission = ticket.open311  # type: ignore[attr-defined]
+        submission: Open311Submission = ticket.open311
     except Open311Submission.DoesNotExist:
         return None
     return submission
