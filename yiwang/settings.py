@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "yiwang.workflow",
     "yiwang.licences",
     "yiwang.cases",
+    "yiwang.routing",
     "yiwang.registries",
     "yiwang.hotline",
     "yiwang.hotline_public",
@@ -171,6 +172,15 @@ TASKS = {
         "ENQUEUE_ON_COMMIT": True,
     }
 }
+
+# Message routing (智能分拨): a message is dispatched automatically when the router's top confidence reaches
+# ROUTING_AUTO_DISPATCH_THRESHOLD; empty = the active model's calibrated threshold (the lowest one whose
+# auto-dispatched messages were ROUTING_TARGET_PRECISION correct in cross-validation).
+_routing_threshold = env_str("ROUTING_AUTO_DISPATCH_THRESHOLD", "")
+ROUTING_AUTO_DISPATCH_THRESHOLD = float(_routing_threshold) if _routing_threshold else None
+ROUTING_TARGET_PRECISION = float(env_str("ROUTING_TARGET_PRECISION", "0.98"))
+# A retrained model replaces the active one only if its held-out macro-F1 is at least the current one's minus this.
+ROUTING_RETRAIN_TOLERANCE = float(env_str("ROUTING_RETRAIN_TOLERANCE", "0.0"))
 
 # Search index (搜索): "sqlite_fts5" (own file in DATA_DIR), "postgres" (main database), or "auto" (by database).
 SEARCH_BACKEND = env_choice("SEARCH_BACKEND", "auto", {"auto", "sqlite_fts5", "postgres"})

@@ -22,7 +22,7 @@ from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext as _
 
 from yiwang.accounts.models import Company, CompanyAgent, User, UserKind
-from yiwang.cases import states
+from yiwang.cases import once_only, states
 from yiwang.cases.models import (
     ApplicantKind,
     Application,
@@ -477,6 +477,8 @@ def do_create_application(
             form_data=dict(form_data or {}),
         )
         _create_materials(application, guides)
+        if _may_fetch_shared_data(application):
+            _resolve_shared_materials(actor, application, guides)
         record_audit(
             actor,
             "cases.application_create",
@@ -488,6 +490,55 @@ def do_create_application(
                 "company": company.uscc if company and applicant_kind == ApplicantKind.COMPANY else None,
             },
         )
+    return application
+
+
+def _may_fetch_shared_data(application: Application) -> bool:
+    """A village agent's application reads the citizen's data only once the citizen has confirmed."""
+    return (
+        application.applicant_kind != ApplicantKind.DELEGATED
+        or application.delegation_confirmed_at is not None
+    )
+
+
+def _resolve_shared_materials(
+    actor: User, application: Application, guides: list[tuple[ServiceItem, GuideVersion]]
+) -> None:
+    if not application.case_numbers:
+        today = timezone.localdate()
+        application.case_numbers = {item.implementation_code: next_case_number(today) for item, _v in guides}
+        application.save(update_fields=["case_numbers", "updated_at"])
+    resolver = once_only.Resolver(application, guides)
+    settled = resolver.run()
+    if not settled:
+        return
+    prefill = {
+        name: value for name, value in resolver.prefill().items() if not application.form_data.get(name)
+    }
+    if prefill:
+        application.form_data = {**application.form_data, **prefill}
+        application.save(update_fields=["form_data", "updated_at"])
+    record_audit(
+        actor,
+        "cases.shared_materials_fetch",
+        application,
+        {
+            "materials": {material.name: material.status for material in settled},
+            "requests": sorted(lookup.request_id for lookup in resolver.lookups.values()),
+            "prefilled": sorted(prefill),
+        },
+    )
+
+
+def do_resolve_shared_materials(actor: User, application: Application) -> Application:
+    """Fetch the draft's shared materials through the exchange (共享获取, 免提交) and prefill the form from the
+    registries; the case numbers are reserved first so every read names its case. Materials already settled are
+    not fetched again."""
+    guides = _published_guides(_items_of(application.item, application.bundle))
+    with transaction.atomic():
+        application = _lock_draft(actor, application)
+        if _may_fetch_shared_data(application):
+            _resolve_shared_materials(actor, application, guides)
     return application
 
 
@@ -526,7 +577,7 @@ def do_add_material_file(actor: User, material: Material, *, content: bytes, fil
     """
     application = material.application
     check_is_applicant(actor, application)
-    if material.source == MaterialSource.SHARED:
+    if material.source == MaterialSource.SHARED and not material.shared_problem:
         raise ValidationError({"file": _("This material is fetched from shared data; do not upload it.")})
     with transaction.atomic():
         application = Application.objects.select_for_update().get(pk=application.pk)
@@ -589,7 +640,10 @@ def do_remove_material_file(actor: User, material_file: MaterialFile) -> None:
             {"material": material.name, "sha256": material_file.sha256},
         )
         material_file.delete()
-        if not material.files.filter(replaced_at__isnull=True).exists():
+        if (
+            not material.files.filter(replaced_at__isnull=True).exists()
+            and material.status == MaterialStatus.PROVIDED
+        ):
             material.status = MaterialStatus.MISSING
             material.save(update_fields=["status"])
 
@@ -657,7 +711,7 @@ def do_confirm_delegation(actor: User, application: Application, *, code: str) -
         record_audit(actor, "cases.delegation_confirm", application, {"confirmed": matches})
     if not matches:
         raise ValidationError({"code": _("The code is not right.")})
-    return application
+    return do_resolve_shared_materials(actor, application)
 
 
 def _limits(version: GuideVersion, departments: int) -> tuple[int, int | None, int]:
@@ -674,7 +728,9 @@ def _limits(version: GuideVersion, departments: int) -> tuple[int, int | None, i
 def do_submit_application(actor: User, application: Application) -> list[Case]:
     """Submit (提交申请): one case per item (a bundle fans out), each with its clock started on receipt — all in one
     transaction. Every required material the applicant provides must have a file; a village agent's citizen
-    must have confirmed."""
+    must have confirmed. Shared materials not fetched yet are fetched first (and kept, whatever follows): one
+    that falls back to an upload must then be uploaded."""
+    do_resolve_shared_materials(actor, application)
     with transaction.atomic():
         application = _lock_draft(actor, application)
         if (
@@ -687,9 +743,7 @@ def do_submit_application(actor: User, application: Application) -> list[Case]:
         missing = [
             material.name
             for material in application.materials.all()
-            if material.necessity == MaterialNecessity.REQUIRED
-            and material.source != MaterialSource.SHARED
-            and material.status != MaterialStatus.PROVIDED
+            if material.necessity == MaterialNecessity.REQUIRED and material.status == MaterialStatus.MISSING
         ]
         if missing:
             raise ValidationError(
@@ -711,7 +765,7 @@ def do_submit_application(actor: User, application: Application) -> list[Case]:
                 .values_list("code", flat=True)
             )
             case = Case.objects.create(
-                number=next_case_number(today),
+                number=application.case_numbers.get(item.implementation_code) or next_case_number(today),
                 application=application,
                 item=item,
                 guide_version=version,

@@ -102,6 +102,19 @@ class CaseOut(Schema):
     version: int
 
 
+class SharedAnswerOut(Schema):
+    """A signed exchange answer a shared material rests on (verify it at POST /api/v1/exchange/verify)."""
+
+    data_service: str
+    provider: str
+    responded_at: dt.datetime
+    request_id: str
+    request_digest: str
+    payload: str
+    signature: str
+    kid: str
+
+
 class MaterialOut(Schema):
     id: int
     name: str
@@ -109,6 +122,8 @@ class MaterialOut(Schema):
     necessity: str
     status: str
     problem: str
+    shared_problem: str
+    shared_answers: list[SharedAnswerOut]
 
 
 class ApplicationOut(Schema):
@@ -220,7 +235,28 @@ def application_out(application: Application) -> ApplicationOut:
 
 
 def material_out(material: Material) -> MaterialOut:
-    return MaterialOut.from_orm(material)
+    return MaterialOut(
+        id=material.pk,
+        name=material.name,
+        source=material.source,
+        necessity=material.necessity,
+        status=material.status,
+        problem=material.problem,
+        shared_problem=material.shared_problem,
+        shared_answers=[
+            SharedAnswerOut(
+                data_service=lookup.data_service,
+                provider=lookup.provider_name,
+                responded_at=lookup.responded_at,
+                request_id=lookup.request_id,
+                request_digest=lookup.request_digest,
+                payload=lookup.payload,
+                signature=lookup.signature,
+                kid=lookup.kid,
+            )
+            for lookup in material.lookups.all()
+        ],
+    )
 
 
 def _decode(file: FileIn) -> bytes:

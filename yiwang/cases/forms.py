@@ -104,7 +104,7 @@ class StartApplicationForm(forms.Form):
 
 class ApplicationForm(forms.Form):
     """The application form generated from the guide(s): contact details, then one upload field per material the
-    applicant hands in (shared materials are fetched by the government and get no field)."""
+    applicant hands in (shared materials are fetched by the government and get no field, unless fetching failed)."""
 
     contact_name = forms.CharField(label=_("Contact person"), max_length=50)
     contact_phone = forms.CharField(
@@ -127,7 +127,9 @@ class ApplicationForm(forms.Form):
 
     def __init__(self, *args: Any, materials: Iterable[Material] = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.upload_materials = [m for m in materials if m.source != MaterialSource.SHARED]
+        self.upload_materials = [
+            m for m in materials if m.source != MaterialSource.SHARED or m.shared_problem
+        ]
         for material in self.upload_materials:
             self.fields[material_field_name(material)] = MultipleFileField(label=material.name)
 

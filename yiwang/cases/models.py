@@ -7,6 +7,8 @@ State changes live in :mod:`yiwang.cases.actions`; the allowed transitions are t
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -92,6 +94,14 @@ class Application(models.Model):
         _("status"), max_length=10, choices=ApplicationStatus.choices, default=ApplicationStatus.DRAFT
     )
     form_data = models.JSONField(_("form"), default=dict, blank=True)
+    case_numbers = models.JSONField(
+        _("case numbers"),
+        default=dict,
+        blank=True,
+        help_text=_(
+            "Reserved when shared data is first fetched, by item code; the cases take them on submission."
+        ),
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
@@ -238,7 +248,11 @@ class MaterialNecessity(models.TextChoices):
 class MaterialStatus(models.TextChoices):
     MISSING = "missing", _("Not provided")  # 未提供
     PROVIDED = "provided", _("Provided")  # 已提供
-    SHARED_PENDING = "shared_pending", _("No upload needed: fetched from shared data")  # 免提交（待共享）
+    SHARED_PENDING = (
+        "shared_pending",
+        _("No upload needed: the department checks shared data"),
+    )  # 免提交（待核验）
+    SHARED = "shared", _("No upload needed: fetched from shared data")  # 免提交（已共享获取）
     NEEDS_CORRECTION = "needs_correction", _("Needs correction")  # 需补正
 
 
@@ -246,8 +260,10 @@ class Material(models.Model):
     """One material of an application's checklist (申请材料), from the guides of its items.
 
     A bundle's items share a material with the same name and source (one upload serves every case that needs
-    it; ``item_codes`` lists them). Shared materials are fetched from the registries (a later issue): until
-    then they are ``shared_pending`` and need no upload.
+    it; ``item_codes`` lists them). Shared materials (共享获取) are fetched through the exchange when the draft is
+    created (:func:`yiwang.cases.actions.do_resolve_shared_materials`): ``shared`` with their signed answers in
+    ``lookups``, or — when a registry has no record or refuses — back to an upload, with ``shared_problem``
+    saying why. A service not connected to the exchange stays ``shared_pending``: the department checks it.
     """
 
     application = models.ForeignKey(
@@ -264,6 +280,10 @@ class Material(models.Model):
         _("status"), max_length=20, choices=MaterialStatus.choices, default=MaterialStatus.MISSING
     )
     problem = models.TextField(_("what needs correcting"), blank=True)
+    shared_problem = models.TextField(_("why it could not be fetched"), blank=True)
+    lookups: models.ManyToManyField[SharedLookup, Any] = models.ManyToManyField(
+        "SharedLookup", verbose_name=_("shared data answers"), blank=True, related_name="materials"
+    )
 
     class Meta:
         verbose_name = _("material")
@@ -275,6 +295,51 @@ class Material(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class SharedLookup(models.Model):
+    """One signed answer of the exchange fetched for an application (共享获取结果): one per application, data
+    service and subject, so nothing is fetched twice; the materials that rely on it point to it.
+
+    ``payload`` is the provider's signed canonical JSON, ``signature`` its Ed25519 signature under key ``kid``;
+    ``request_digest`` binds it to the request (verify with :func:`yiwang.registries.exchange.verify_response`).
+    """
+
+    application = models.ForeignKey(
+        Application, verbose_name=_("application"), on_delete=models.CASCADE, related_name="shared_lookups"
+    )
+    data_service = models.CharField(_("data service"), max_length=100)
+    subject = models.CharField(_("query subject"), max_length=40)
+    subject_name = models.CharField(_("name"), max_length=100, blank=True)
+    consumer = models.ForeignKey(
+        Department, verbose_name=_("consumer department"), on_delete=models.PROTECT, related_name="+"
+    )
+    case_reference = models.CharField(_("case number"), max_length=40, blank=True)
+    outcome = models.CharField(_("call outcome"), max_length=10)
+    refusal = models.CharField(_("refusal reason"), max_length=30, blank=True)
+    message = models.TextField(_("gateway's explanation"), blank=True)
+    fields = models.JSONField(_("fields returned"), default=dict, blank=True)
+    provider_code = models.CharField(_("provider department code"), max_length=50, blank=True)
+    provider_name = models.CharField(_("provider department"), max_length=100, blank=True)
+    request_id = models.CharField(_("request id"), max_length=40)
+    request_digest = models.CharField(_("request digest"), max_length=64)
+    payload = models.TextField(_("signed response"), blank=True)
+    signature = models.TextField(_("signature"), blank=True)
+    kid = models.CharField(_("key id"), max_length=100, blank=True)
+    responded_at = models.DateTimeField(_("answered at"))
+
+    class Meta:
+        verbose_name = _("shared data answer")
+        verbose_name_plural = _("shared data answers")
+        ordering = ["application", "responded_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["application", "data_service", "subject"], name="one_lookup_per_subject"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.data_service} · {self.request_id}"
 
 
 class MaterialFile(models.Model):

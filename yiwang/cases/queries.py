@@ -18,7 +18,17 @@ from django.utils.translation import gettext_lazy
 from yiwang.accounts.models import Company, CompanyAgent
 from yiwang.accounts.queries import company_roles_of
 from yiwang.cases.actions import check_can_view_application, check_staff_can_view_case
-from yiwang.cases.models import Application, Case, CaseEvent, Material, MaterialFile, MaterialStatus, Notice
+from yiwang.cases.models import (
+    Application,
+    Case,
+    CaseEvent,
+    Material,
+    MaterialFile,
+    MaterialSource,
+    MaterialStatus,
+    Notice,
+    SharedLookup,
+)
 from yiwang.cases.states import OPEN_STATES
 from yiwang.catalog.models import ServiceItem
 from yiwang.core.legaltime import deadlines, overdue_level
@@ -26,6 +36,7 @@ from yiwang.core.models import ClockSegment
 from yiwang.core.permissions import departments_where, is_platform_admin
 from yiwang.licences.models import Licence
 from yiwang.org.models import Department, Role
+from yiwang.registries.exchange import verify_response
 from yiwang.workflow.models import PENDING_STATUSES, WorkItem, WorkItemStatus
 from yiwang.workflow.queries import due_soon_limit
 
@@ -93,7 +104,27 @@ def application_cases(application: Application) -> list[Case]:
 
 def application_materials(application: Application) -> list[Material]:
     """The material checklist of an application with its files, in guide order."""
-    return list(application.materials.prefetch_related("files").order_by("position", "pk"))
+    return list(application.materials.prefetch_related("files", "lookups").order_by("position", "pk"))
+
+
+def needs_upload(material: Material) -> bool:
+    """Whether the applicant hands ``material`` in: their own documents, and shared ones that could not be
+    fetched (a registry had no record or refused)."""
+    return material.source != MaterialSource.SHARED or bool(material.shared_problem)
+
+
+def verified_lookups(material: Material) -> list[tuple[SharedLookup, bool]]:
+    """The signed exchange answers ``material`` rests on, each with whether its signature verifies (签名有效):
+    the provider department's key, the unaltered payload, bound to its request."""
+    return [
+        (
+            lookup,
+            verify_response(
+                lookup.payload, lookup.signature, lookup.kid, request_digest=lookup.request_digest
+            ),
+        )
+        for lookup in material.lookups.all()
+    ]
 
 
 def current_files(material: Material) -> list[MaterialFile]:

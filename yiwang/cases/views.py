@@ -138,7 +138,7 @@ def _render_draft(
         (
             material,
             queries.current_files(material),
-            form[material_field_name(material)] if material.source != "shared" else None,
+            form[material_field_name(material)] if queries.needs_upload(material) else None,
         )
         for material in materials
     ]
@@ -482,7 +482,10 @@ def _render_office_case(
             "application": case.application,
             "status": queries.case_status(case),
             "timeline": queries.timeline(case, staff=True),
-            "materials": [(m, queries.current_files(m)) for m in queries.case_materials(case)],
+            "materials": [
+                (m, queries.current_files(m), queries.verified_lookups(m))
+                for m in queries.case_materials(case)
+            ],
             "opinions": queries.department_opinions(case),
             "notices": queries.case_notices(case),
             "licences": queries.case_licences(case),

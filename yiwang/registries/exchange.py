@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -399,13 +399,15 @@ def resolve_shared_material(
     legal_basis: str = "",
     consent_id: int | None = None,
     case_reference: str = "",
+    parameters: Mapping[str, str] | None = None,
 ) -> ExchangeResult:
     """Fetch a material the government already holds (共享获取, 免提交) for a case, through the gateway.
 
     ``staff_or_system`` is the staff member handling the case, or the name of the system acting (e.g.
     ``"cases.application"`` when the applicant submits). Pass the guide item's legal basis or the applicant's
-    consent id. The result carries the signed response, the fields, the provider department and the time; when
-    ``result.found`` is false the material falls back to an upload.
+    consent id, and ``parameters`` the service needs (the name for 人口.身份核验). The result carries the signed
+    response, the fields, the provider department and the time; when ``result.found`` is false the material falls
+    back to an upload.
     """
     actor = staff_or_system if isinstance(staff_or_system, User) else None
     system = staff_or_system if isinstance(staff_or_system, str) else ""
@@ -419,6 +421,26 @@ def resolve_shared_material(
         legal_basis=legal_basis,
         consent_id=consent_id,
         case_reference=case_reference,
+        parameters=parameters,
+    )
+
+
+def usable_consent_id(
+    subject_identifier: str, department: Department, purpose: str = Purpose.CASE_HANDLING
+) -> int | None:
+    """The citizen's active consent (授权) covering reads of ``subject_identifier`` for ``purpose`` by
+    ``department`` in any case, or None: what a conditional service needs when the guide gives no legal basis."""
+    return (
+        Consent.objects.filter(
+            subject_identifier=subject_identifier,
+            purpose=purpose,
+            withdrawn_at__isnull=True,
+            case_reference="",
+        )
+        .filter(models.Q(department__isnull=True) | models.Q(department=department))
+        .order_by("-granted_at")
+        .values_list("pk", flat=True)
+        .first()
     )
 
 

@@ -84,7 +84,8 @@ def _char_vectorizer(config: FeatureConfig, vocabulary: dict[str, int] | None = 
 
 
 def _word_vectorizer(config: FeatureConfig, vocabulary: dict[str, int] | None = None) -> TfidfVectorizer:
-    assert config.word_ngrams is not None
+    if config.word_ngrams is None:
+        raise ValueError("word features are switched off in this configuration")
     return TfidfVectorizer(
         tokenizer=_identity,
         preprocessor=_identity,
@@ -112,14 +113,14 @@ class TextClassifier:
 
     # --- training ---------------------------------------------------------------------------------------
     @classmethod
-    def fit(cls, texts: Sequence[str], labels: Sequence[str], config: FeatureConfig) -> TextClassifier:
+    def fit(
+        cls, texts: Sequence[str], labels: Sequence[str] | np.ndarray, config: FeatureConfig
+    ) -> TextClassifier:
         """Fit features and SVM on all of ``texts`` (no calibration: see :func:`train`)."""
         vectorizers: list[tuple[str, TfidfVectorizer]] = [("char", _char_vectorizer(config))]
         if config.word_ngrams:
             vectorizers.append(("word", _word_vectorizer(config)))
-        matrices = [
-            vectorizer.fit_transform(_inputs(kind, texts)) for kind, vectorizer in vectorizers
-        ]
+        matrices = [vectorizer.fit_transform(_inputs(kind, texts)) for kind, vectorizer in vectorizers]
         svm = LinearSVC(C=config.svm_c, class_weight="balanced" if config.balanced else None)
         svm.fit(sp.hstack(matrices).tocsr(), np.asarray(labels))
         classes = [str(label) for label in svm.classes_]

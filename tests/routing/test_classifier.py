@@ -1,0 +1,41 @@
+"""The classifier itself: persistence without pickle, confidences, reasons."""
+
+from __future__ import annotations
+
+import io
+
+import numpy as np
+import pytest
+
+from tests.routing.synthetic import labelled_messages
+from yiwang.routing.classifier import FeatureConfig, TextClassifier, train
+
+
+@pytest.fixture(scope="module")
+def trained() -> TextClassifier:
+    rows = labelled_messages()
+    return train([text for text, _ in rows], [label for _, label in rows], FeatureConfig(), 0.98)
+
+
+def test_saved_model_predicts_exactly_as_trained(trained: TextClassifier) -> None:
+    texts = ["新华路的路灯不亮了", "老板拖欠工资三个月", "饭店后厨老鼠乱窜"]
+    loaded = TextClassifier.from_bytes(trained.to_bytes({"note": "test"}))
+    assert loaded.classes == trained.classes
+    assert np.allclose(loaded.probabilities(texts), trained.probabilities(texts))
+    assert loaded.threshold == trained.threshold
+    assert loaded.metadata == {"note": "test"}
+
+
+def test_routes_unseen_wording_and_explains_why(trained: TextClassifier) -> None:
+    probabilities = trained.probabilities(["北大街的红绿灯故障，车辆乱成一团"])[0]
+    best = int(probabilities.argmax())
+    assert trained.classes[best] == "roads"
+    assert abs(probabilities.sum() - 1) < 1e-6
+    assert any("红绿灯" in term for term in trained.explain("北大街的红绿灯故障，车辆乱成一团", best))
+
+
+def test_a_file_with_pickled_objects_is_refused() -> None:
+    buffer = io.BytesIO()
+    np.savez(buffer, header=np.array([{"format": 1}], dtype=object))
+    with pytest.raises(ValueError, match="pickle"):
+        TextClassifier.from_bytes(buffer.getvalue())
