@@ -26,6 +26,7 @@ from yiwang.demo.departments import catalogue_departments, department_code_for
 from yiwang.demo.loader import DEMO_PASSWORD, STAFF, load_demo
 from yiwang.licences.models import LicenceType
 from yiwang.org.models import Department, Division, DivisionLevel, Role, StaffRole
+from yiwang.routing import router
 from yiwang.search.backends.base import SearchQuery
 from yiwang.search.queries import search
 from yiwang.workflow.models import DefinitionStatus, ProcessDefinition
@@ -70,6 +71,9 @@ def test_demo_catalogue_is_published_and_searchable() -> None:
     assert "新生儿出生一件事" in [hit.title for hit in results.hits[:3]]
     again = _run("load")
     assert "service items: unchanged 1135" in again
+    assert "routing model already trained" in again
+    wages = router.propose("公司拖欠工资三个月了，老板一直不发")
+    assert Department.objects.get(code=wages.departments[0]).name == "广安市广安区人力资源和社会保障局"
 
 
 def test_a_changed_row_is_put_back_and_audited() -> None:

@@ -14,10 +14,11 @@ from collections.abc import Callable, Iterable, Mapping
 from datetime import timedelta
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Sum
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext as _
 
@@ -509,7 +510,9 @@ def _resolve_shared_materials(
         application.case_numbers = {item.implementation_code: next_case_number(today) for item, _v in guides}
         application.save(update_fields=["case_numbers", "updated_at"])
     resolver = once_only.Resolver(application, guides)
-    settled = resolver.run()
+    # The explanations are stored, so they are written in the platform's language (as notices are).
+    with translation.override(settings.LANGUAGE_CODE):
+        settled = resolver.run()
     if not settled:
         return
     prefill = {

@@ -24,6 +24,8 @@ from yiwang.demo import identities
 from yiwang.demo.departments import CATALOGUE_CSV, PLATFORM_OPERATOR, PROFILES, catalogue_departments
 from yiwang.licences.models import LicenceType
 from yiwang.org.models import Department, Division, DivisionLevel, Role, StaffRole
+from yiwang.routing import queries as routing_queries
+from yiwang.routing.actions import do_retrain, do_seed_demo_labels
 from yiwang.search.tasks import reindex_all
 from yiwang.workflow.actions import do_activate_definition, do_load_definition, read_definition_file
 from yiwang.workflow.definition import LICENCE_DEFINITION_FILE
@@ -332,6 +334,16 @@ def load_demo_catalogue() -> CatalogueReport:
     loaded = importer.load_files([importer.GUIDES_DIR, importer.BUNDLES_DIR])
     problems = [f"row {number}: {reason}" for number, reason in imported.errors] + list(loaded.problems)
     return CatalogueReport(dict(imported.counts), dict(loaded.counts), reindex_all(), problems)
+
+
+def load_demo_routing() -> str:
+    """Seed the team's demo messages as routing labels and train the router when they changed (cold start)."""
+    seeded = do_seed_demo_labels(None)
+    if seeded == 0 and routing_queries.active_model() is not None:
+        return "routing model already trained on the demo messages"
+    outcome = do_retrain(None)
+    version = outcome.model.version if outcome.model is not None else "unchanged"
+    return f"routing: {seeded} demo messages seeded, model {version} ({outcome.n_samples} samples)"
 
 
 def demo_totp_code(username: str) -> str | None:

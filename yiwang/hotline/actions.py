@@ -46,15 +46,12 @@ from yiwang.hotline.models import (
     TicketStatus,
     Urgency,
 )
-from yiwang.hotline.queries import is_department_staff as is_department_staff  # re-exported guard
-from yiwang.hotline.queries import is_dispatcher as is_dispatcher
-from yiwang.hotline.queries import is_supervisor as is_supervisor  # re-exported guard
-from yiwang.hotline.queries import may_take as may_take
-from yiwang.hotline.queries import sign_for_deadline as sign_for_deadline
 from yiwang.hotline.states import TRANSITIONS
 from yiwang.notify.actions import do_notify_user, do_send_notification
 from yiwang.notify.models import Channel as NotifyChannel
 from yiwang.org.models import Department, Division
+from yiwang.routing import router
+from yiwang.routing.actions import do_record_correction
 
 logger = logging.getLogger(__name__)
 
@@ -86,7 +83,7 @@ class Attachment:
 def check_action(user: Any, ticket: Ticket, action: str, expected_version: int | None = None) -> str:
     """Raise unless ``user`` may take ``action`` on ``ticket`` now; returns the status it leads to."""
     transition = TRANSITIONS[action]
-    if not may_take(user, ticket, action):
+    if not queries.may_take(user, ticket, action):
         raise PermissionDenied(_("You may not take this action on this work order."))
     if expected_version is not None and expected_version != ticket.version:
         raise ActionConflict(_("This work order was changed by someone else; reload it and try again."))
@@ -115,8 +112,6 @@ class RoutingAdvice:
 
 def propose_routing(text: str) -> RoutingAdvice:
     """Ask the router (``yiwang.routing.router``) where ``text`` belongs; raises whatever the router raises."""
-    from yiwang.routing import router
-
     proposal = router.propose(text)
     proposals = [
         {"department": code, "confidence": round(float(confidence), 4)}
@@ -128,9 +123,8 @@ def propose_routing(text: str) -> RoutingAdvice:
 def _record_routing_label(actor: Any, text: str, department: Department, source: str) -> None:
     """Keep a dispatcher's decision as a training label for the router (never blocks the action)."""
     try:
-        from yiwang.routing.actions import do_record_correction
-
-        do_record_correction(actor, text, department, source)
+        with transaction.atomic():  # a savepoint: a failure here must not break the caller's transaction
+            do_record_correction(actor, text, department, source)
     except Exception:
         logger.exception("could not record a routing label (%s)", source)
 
@@ -391,7 +385,7 @@ def do_submit_ticket(
     The router is asked first; when it is sure the order is dispatched at once, otherwise it waits in triage
     with the top 3 proposals. When the router fails the order is saved anyway and a job routes it later.
     """
-    if channel == Channel.PHONE and not is_dispatcher(actor):
+    if channel == Channel.PHONE and not queries.is_dispatcher(actor):
         raise PermissionDenied(_("Only hotline dispatchers enter phone calls."))
     title, text, lat, long, phone, files = _clean_intake(
         channel=channel,
@@ -519,7 +513,7 @@ def _dispatch(
     )
     _notify_citizens(ticket, "hotline-dispatched", {"department": department.name})
     _notify_department(
-        ticket, "hotline-assigned", {"sign_by": date_format(sign_for_deadline(ticket), "Y-m-d")}
+        ticket, "hotline-assigned", {"sign_by": date_format(queries.sign_for_deadline(ticket), "Y-m-d")}
     )
 
 
@@ -570,7 +564,7 @@ def do_send_back_ticket(
         check_action(actor, ticket, "send_back", expected_version)
         if not reason:
             raise ValidationError({"reason": _("Say why this is not your department's business.")})
-        deadline = sign_for_deadline(ticket)
+        deadline = queries.sign_for_deadline(ticket)
         if _today() > deadline:
             raise ActionConflict(
                 _("The sign-for window ended on %(date)s; an order can no longer be sent back.")
@@ -593,7 +587,6 @@ def do_send_back_ticket(
             ticket,
             {"number": ticket.number, "department": department.code, "reason": reason},
         )
-        _record_routing_label(actor, f"{ticket.text}\n{reason}", department, "send_back")
         _notify_centre(ticket, "hotline-sent-back", {"department": department.name, "reason": reason})
     return ticket
 

@@ -81,7 +81,7 @@ def new_ticket(request: HttpRequest) -> HttpResponse:
 @staff_required
 def enter_call(request: HttpRequest) -> HttpResponse:
     """A dispatcher enters a phone call (电话受理) for the caller."""
-    if not actions.is_dispatcher(request.user):
+    if not queries.is_dispatcher(request.user):
         raise PermissionDenied(_("Only hotline dispatchers enter phone calls."))
     return _intake(request, Channel.PHONE, "hotline/call.html")
 
@@ -211,7 +211,7 @@ def ticket_action(request: HttpRequest, number: str) -> HttpResponse:
 @staff_required
 def triage(request: HttpRequest) -> HttpResponse:
     """The dispatcher's triage queue (待派单): each order with the router's top 3 and one-click dispatch."""
-    if not actions.is_dispatcher(request.user):
+    if not queries.is_dispatcher(request.user):
         raise PermissionDenied(_("Only hotline dispatchers see the triage queue."))
     tickets = list(queries.triage_queue()[:200])
     codes = {p["department"] for ticket in tickets for p in ticket.routing.get("proposals", [])}

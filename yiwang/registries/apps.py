@@ -8,3 +8,6 @@ class RegistriesConfig(AppConfig):
     name = "yiwang.registries"
     label = "registries"
     verbose_name = _("Base registries and data exchange")
+
+    def ready(self) -> None:
+        from yiwang.registries import signals  # noqa: F401 - connects the catalogue-version receivers

@@ -232,6 +232,20 @@ class DataService(models.Model):
         return [field["name"] for field in self.fields]
 
 
+class CatalogueVersion(models.Model):
+    """A counter bumped whenever the catalogue changes (a service, its provider or its allow-list), so each process
+    may keep the catalogue in memory and reload it only when the counter moved (目录版本)."""
+
+    singleton = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    version = models.PositiveBigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("catalogue version")
+
+    def __str__(self) -> str:
+        return f"catalogue v{self.version}"
+
+
 # --- Consent, exchange clients, the access log and supervision -----------------------------------------------
 
 

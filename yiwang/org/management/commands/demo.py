@@ -8,7 +8,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
-from yiwang.demo.loader import demo_totp_code, load_demo, load_demo_catalogue
+from yiwang.demo.loader import demo_totp_code, load_demo, load_demo_catalogue, load_demo_routing
 from yiwang.registries.population import DEMO_POPULATION, load_demo_registries
 
 
@@ -51,6 +51,7 @@ class Command(BaseCommand):
             self.stderr.write(problem)
         if catalogue.problems:
             raise CommandError(f"{len(catalogue.problems)} problems in the demo catalogue")
+        self.stdout.write(load_demo_routing())
         elapsed = time.monotonic() - started
         self.stdout.write(
             self.style.SUCCESS(f"Demo district loaded in {elapsed:.1f} s. See docs/demo-logins.md.")
