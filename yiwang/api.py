@@ -11,8 +11,8 @@ from yiwang.accounts.api_auth import ApiTokenAuth
 from yiwang.cases.api import router as cases_router
 from yiwang.catalog.api import router as catalog_router
 from yiwang.core.problems import install_problem_handlers
-from yiwang.hotline_public.api import router as hotline_public_router
 from yiwang.hotline.api import router as hotline_router
+from yiwang.hotline_public.api import router as hotline_public_router
 from yiwang.licences.api import router as licences_router
 from yiwang.notify.api import router as notify_router
 from yiwang.org.api import router as org_router
