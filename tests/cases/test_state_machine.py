@@ -13,10 +13,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.cases.conftest import PDF, World
+from tests.factories import DepartmentFactory
 from yiwang.cases import actions, states
 from yiwang.cases.models import Application, Case, CaseState
 from yiwang.core.errors import ActionConflict
 from yiwang.core.models import ClockState
+from yiwang.org.models import Department
 
 pytestmark = pytest.mark.django_db
 
@@ -34,6 +36,8 @@ STEPS = [
     "start_procedure",
     "end_procedure",
     "return",
+    "return_to_window",
+    "add_department",
 ]
 
 
@@ -70,6 +74,13 @@ def run(step: str, world: World, case: Case) -> Any:
         )
     if step == "end_procedure":
         return actions.do_end_special_procedure(world.reviewer, case)
+    if step == "return_to_window":
+        return actions.do_return_case(world.co_reviewer, case, reason="请窗口重新核对", step="accept")
+    if step == "add_department":
+        other = Department.objects.exclude(code__in=case.review_departments).order_by("pk").first()
+        if other is None:
+            other = DepartmentFactory(name="应急管理局")
+        return actions.do_add_department(world.clerk, case, department=other, reason="涉及消防")
     return actions.do_return_case(world.approver, case, reason="重新审查")
 
 

@@ -81,6 +81,10 @@ def test_newborn_parent_uploads_nothing_a_registry_holds_and_sees_every_lookup(
         application=application, data_service="人口.户籍信息", subject=father.resident_id
     )
     expect(page.get_by_label("地址", exact=True)).to_have_value(household_answer.fields["address"])
+    registry = page.locator(".registry-record")
+    expect(registry).to_contain_text("来自人口库")
+    expect(registry).to_contain_text(household_answer.fields["household_number"])
+    expect(registry).to_contain_text(father.resident_id)
     for name in OWN_DOCUMENTS:  # only what the citizen signs, and the hospital's delivery record
         page.get_by_label(name, exact=True).set_input_files(upload)
     page.get_by_role("button", name="提交申请").click()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import pytest
 from django.core.management import call_command
@@ -11,10 +12,11 @@ from django.core.management.base import CommandError
 from tests.factories import make_resident_id
 from tests.registries.conftest import District
 from yiwang.demo import identities
+from yiwang.licences.signer import get_signer
 from yiwang.registries import exchange
 from yiwang.registries.actions import do_grant_consent, do_withdraw_consent
 from yiwang.registries.exchange import Refusal
-from yiwang.registries.models import AccessLogEntry, Outcome, Person
+from yiwang.registries.models import AccessLogEntry, DataService, Outcome, Person
 
 pytestmark = pytest.mark.django_db
 
@@ -181,3 +183,33 @@ def test_licences_are_served_through_the_exchange(district: District) -> None:
     result = _ask(district, "证照.按持证人查询", district.citizen.resident_id)
     assert result.found and result.fields == {"licences": []}
     assert result.provider_code == district.operator.code
+
+
+def test_catalogue_changes_and_key_rotations_reach_the_cached_catalogue_at_the_next_call(
+    district: District,
+) -> None:
+    """The gateway keeps the catalogue and the providers' keys in memory, yet an allow-list change or a new key
+    takes effect at the very next call."""
+    assert _ask(district, "人口.户籍信息", district.citizen.resident_id).found
+    DataService.objects.get(name="人口.户籍信息").allowed_consumers.remove(district.civil_affairs)
+    refused = _ask(district, "人口.户籍信息", district.citizen.resident_id)
+    assert refused.refusal == Refusal.NOT_ALLOWED
+    DataService.objects.get(name="人口.户籍信息").allowed_consumers.add(district.civil_affairs)
+    before = _ask(district, "人口.户籍信息", district.citizen.resident_id)
+    new_key = get_signer().rotate(district.police)
+    after = _ask(district, "人口.户籍信息", district.citizen.resident_id)
+    assert before.kid != new_key.kid and after.kid == new_key.kid
+    assert exchange.verify_response(
+        after.payload, after.signature, after.kid, request_digest=after.request_digest
+    )
+
+
+def test_one_lookup_reads_the_catalogue_version_not_the_catalogue(
+    district: District, django_assert_max_num_queries: Any
+) -> None:
+    """Per call: the version, the registry rows, the log head, the entry and the head update (and the
+    transaction) — the catalogue, allow-list and signing key come from memory once loaded."""
+    for _first_calls in range(2):  # the first call makes the provider's key, which bumps the version once
+        _ask(district, "人口.户籍信息", district.citizen.resident_id)
+    with django_assert_max_num_queries(8):
+        assert _ask(district, "人口.户籍信息", identities.resident_id(2), actor=None, system="bench").found

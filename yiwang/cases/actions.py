@@ -54,7 +54,9 @@ from yiwang.core.legaltime import (
     JOINT_LICENCE,
     LICENCE,
     LICENCE_DELIVERY_DAYS,
+    LimitRule,
     add_working_days,
+    change_limit,
     correction_notice_due,
     deemed_acceptance_date,
     extend,
@@ -78,14 +80,21 @@ from yiwang.notify.actions import do_notify_user, do_send_notification
 from yiwang.notify.models import Channel
 from yiwang.org.models import Department, Role
 from yiwang.workflow.actions import (
+    do_add_branch,
     do_cancel_instance,
     do_complete_work_item,
     do_return_work_item,
     do_start_instance,
 )
 from yiwang.workflow.models import PENDING_STATUSES, InstanceState, WorkItem
+from yiwang.workflow.queries import return_candidates
 
 PROCESS_KEY = "licence"
+REVIEW_BLOCK = "review"  # the parallel review block (并联审查) of the licence process
+RETURNING_STEPS = {
+    "decide": "review_task",
+    "review_task": "accept",
+}  # 退回: who holds which step returns where
 DELEGATION_CODE_TTL = timedelta(minutes=10)
 DELEGATION_CODE_MAX_ATTEMPTS = 5
 NECESSITY_STRICTNESS: list[str] = [
@@ -206,6 +215,12 @@ def _check_ready(action: str, case: Case) -> None:
         and not Department.objects.exclude(code__in=case.review_departments).exists()
     ):
         raise ActionConflict(_("Every department already works on this case."))
+    if (
+        action == "add_department"
+        and case.state == CaseState.REVIEW
+        and (case.process is None or REVIEW_BLOCK not in case.process.joins)
+    ):
+        raise ActionConflict(_("The reviews are finished; no department can be added any more."))
 
 
 def _check_role_for(action: str, actor: Any, case: Case) -> None:
@@ -217,14 +232,18 @@ def _check_role_for(action: str, actor: Any, case: Case) -> None:
         raise PermissionDenied(_("Only staff handling the case may do this."))
     if action in {"accept", "refuse", "request_correction", "deliver", "close"}:
         check_role(actor, Role.WINDOW_CLERK, department=case.department)
-    elif action in {"transfer", "add_department"}:
+    elif action == "transfer":
         check_role(actor, Role.WINDOW_CLERK, Role.SUPERVISOR, department=case.department)
+    elif action == "add_department":
+        check_role(actor, Role.WINDOW_CLERK, Role.REVIEWER, Role.SUPERVISOR, department=case.department)
     elif action == "opinion":
         if not _held_items(actor, case, "review_task"):
             raise PermissionDenied(_("You have no review step open on this case."))
     elif action == "return":
-        if not _held_items(actor, case, "decide"):
-            raise PermissionDenied(_("Only the approver holding the decision may return the case to review."))
+        if not _returning_items(actor, case):
+            raise PermissionDenied(
+                _("Only the reviewer or approver holding the current step may return the case.")
+            )
     elif action in {"request_extension", "start_procedure", "end_procedure"}:
         if not is_platform_admin(actor) and not any(
             has_role(actor, role, department)
@@ -898,26 +917,35 @@ def do_accept_case(actor: User, case: Case, *, expected_version: int | None = No
     """Accept the case (受理): start the review process in every reviewing department and write the receipt.
 
     Without a correction notice within 5 working days of receipt the case counts as accepted on receipt (视为受理,
-    Art. 32); the clock has run since receipt either way.
+    Art. 32); the clock has run since receipt either way. A case a reviewer returned to the window (退回受理) is
+    accepted again by completing its reopened acceptance step: the review starts afresh in every reviewing
+    department, the acceptance date and receipt stay those of the first acceptance.
     """
     with transaction.atomic():
         case, target = _begin("accept", actor, case, expected_version)
+        clock = _clock(case)
+        variables = {
+            "item_department": case.department.code,
+            "review_departments": case.review_departments,
+            "limit_working_days": clock.legal_days,
+        }
+        reopened = _pending_items(case, "accept")
+        if reopened:
+            do_complete_work_item(actor, reopened[0], "accepted", variables=variables)
+            _record(
+                actor,
+                case,
+                "accept",
+                target,
+                public_text=_("Checked again at the window; the review continues."),
+                changes={"again": True, "review_departments": case.review_departments},
+            )
+            return case
         today = timezone.localdate()
         deemed = deemed_acceptance_date(case.received_on, _first_correction_on(case))
         case.deemed_accepted = deemed is not None and today > correction_notice_due(case.received_on)
         accepted_on = case.accepted_on = case.received_on if case.deemed_accepted else today
-        clock = _clock(case)
-        case.process = do_start_instance(
-            actor,
-            PROCESS_KEY,
-            "cases.case",
-            str(case.pk),
-            {
-                "item_department": case.department.code,
-                "review_departments": case.review_departments,
-                "limit_working_days": _clock(case).legal_days,
-            },
-        )
+        case.process = do_start_instance(actor, PROCESS_KEY, "cases.case", str(case.pk), variables)
         (accept_item,) = _pending_items(case, "accept")
         do_complete_work_item(actor, accept_item, "accepted")
         reviewers = "、".join(department.name for department in _review_departments(case))
@@ -962,6 +990,7 @@ def do_refuse_case(actor: User, case: Case, *, reason: str, expected_version: in
         raise ValidationError({"reason": _("Give the reason for not accepting; the applicant is told it.")})
     with transaction.atomic():
         case, target = _begin("refuse", actor, case, expected_version)
+        _end_process(actor, case, reason.strip())  # a case returned to the window has a process running
         changes = finish_clock(_clock(case), timezone.localdate())
         notice = _issue_notice(
             actor,
@@ -1047,6 +1076,7 @@ def do_transfer_case(
         if department.pk == case.department_id:
             raise ValidationError({"department": _("The case is already with this department.")})
         old = case.department
+        _end_process(actor, case, reason.strip())  # returned to the window: the new department starts afresh
         case.department = department
         case.review_departments = [
             department.code,
@@ -1069,24 +1099,64 @@ def do_transfer_case(
 def do_add_department(
     actor: User, case: Case, *, department: Department, reason: str, expected_version: int | None = None
 ) -> Case:
-    """Add a co-department to the parallel review (加签) before the review starts."""
+    """Add a co-department to the parallel review (加签), before acceptance or while the review runs.
+
+    During the review the department's review step opens at once and the decision waits for it too. A case
+    handled by one department until now becomes joint handling (Art. 42 para. 2): its legal limit becomes 45
+    working days (+15 by extension) if that is longer — unless the legal deadline has already passed, when the
+    limit stays as it was (a new rule must not make an overdue case look on time). Days counted stay counted;
+    the promised limit of the guide does not change.
+    """
     if not reason.strip():
         raise ValidationError({"reason": _("Say why another department reviews the case.")})
     with transaction.atomic():
         case, target = _begin("add_department", actor, case, expected_version)
         if department.code in case.review_departments:
             raise ValidationError({"department": _("This department already reviews the case.")})
+        clock = _clock(case)
+        limit_changes = _limit_for_departments(case, clock, len(case.review_departments) + 1)
         case.review_departments = [*case.review_departments, department.code]
+        opened = []
+        if case.state == CaseState.REVIEW and case.process is not None:
+            opened = do_add_branch(
+                actor,
+                case.process,
+                REVIEW_BLOCK,
+                department.code,
+                variables={"limit_working_days": clock.legal_days},
+            )
+        public_text = _("%(department)s will also review your case.") % {"department": department.name}
+        if limit_changes:
+            public_text += " " + _(
+                "Several departments now handle it jointly: the legal time limit is %(days)d working days."
+            ) % {"days": clock.legal_days}
         _record(
             actor,
             case,
             "add_department",
             target,
-            public_text=_("%(department)s will also review your case.") % {"department": department.name},
+            public_text=public_text,
             internal_note=reason.strip(),
-            changes={"added": department.code, "reason": reason.strip()},
+            changes={
+                "added": department.code,
+                "reason": reason.strip(),
+                "opened": [item.pk for item in opened],
+                "clock": limit_changes,
+            },
         )
     return case
+
+
+def _limit_for_departments(case: Case, clock: Clock, departments: int) -> dict[str, Any]:
+    """Switch the clock to the joint-handling limit when ``departments`` make it joint and that limit is longer,
+    unless the legal deadline has passed; the clock's changes (empty: the limit stays)."""
+    legal, _promised, extension = _limits(case.guide_version, departments)
+    if legal <= clock.legal_days:
+        return {}
+    try:
+        return change_limit(clock, LimitRule(legal, extension), timezone.localdate())
+    except ActionConflict:  # the legal deadline has passed: the limit stays
+        return {}
 
 
 # --- Review and decision (审查 / 决定) ------------------------------------------------------------------------
@@ -1135,23 +1205,70 @@ def do_record_opinion(
     return case
 
 
-def do_return_case(actor: User, case: Case, *, reason: str, expected_version: int | None = None) -> Case:
-    """Return the case from the decision to the review (退回): every reviewing department reviews it again."""
+def _returning_items(actor: Any, case: Case) -> list[WorkItem]:
+    """The steps ``actor`` holds from which a case can be returned: the decision, or a review."""
+    return [item for item in _held_items(actor, case) if item.node_id in RETURNING_STEPS]
+
+
+def return_steps(user: Any, case: Case) -> list[tuple[str, str]]:
+    """The steps ``user`` may return ``case`` to now (退回), as ``(step, label)``, the previous step first: from
+    the decision to the review by every department (``review``) or by one (``review:<code>``); from a review to
+    acceptance at the window (``accept``)."""
+    held = _returning_items(user, case)
+    if not held:
+        return []
+    item = held[0]
+    earlier = [c for c in return_candidates(item) if c.node_id == RETURNING_STEPS[item.node_id]]
+    if not earlier:
+        return []
+    if item.node_id == "review_task":
+        return [("accept", str(_("Acceptance at the window")))]
+    departments = {c.branch: c.department for c in earlier}
+    ordered = [code for code in case.review_departments if code in departments]
+    return [
+        ("review", str(_("Review by every reviewing department"))),
+        *[
+            (f"review:{code}", str(_("Review by %(department)s") % {"department": departments[code].name}))
+            for code in ordered
+        ],
+    ]
+
+
+def do_return_case(
+    actor: User, case: Case, *, reason: str, step: str = "", expected_version: int | None = None
+) -> Case:
+    """Return the case to an earlier step (退回) with the reason: the approver from the decision to the review
+    (every department, or the one chosen as ``review:<code>``); a reviewer from the review to acceptance at the
+    window (``accept``), which cancels the other open reviews. ``step`` defaults to the previous step (the
+    first of :func:`return_steps`). The clock keeps running: the legal time does not start again."""
     if not reason.strip():
         raise ValidationError({"reason": _("Say why the case is returned.")})
     with transaction.atomic():
-        case, target = _begin("return", actor, case, expected_version)
-        item = _one_held_item(actor, case, "decide", None)
-        do_return_work_item(actor, item, reason, "review_task")
+        case, _same = _begin("return", actor, case, expected_version)
+        steps = dict(return_steps(actor, case))
+        chosen = step or next(iter(steps), "")
+        if chosen not in steps:
+            raise ValidationError(
+                {
+                    "step": _("Choose one of these steps: %(steps)s.")
+                    % {"steps": "、".join(f"{label} ({value})" for value, label in steps.items())}
+                }
+            )
+        node, _separator, branch = chosen.partition(":")
+        target = states.check_transition("return", case.state, node)
+        item = _returning_items(actor, case)[0]
+        do_return_work_item(actor, item, reason, RETURNING_STEPS[item.node_id], branch or None)
         _record(
             actor,
             case,
             "return",
             target,
             department=item.department,
-            public_text=_("Your case went back to an earlier step for another look."),
+            public_text=_("Your case went back to an earlier step for another look.")
+            if node == "review"
+            else _("Your case went back to the window for another check; the time limit keeps running."),
             internal_note=reason.strip(),
-            changes={"from": item.node_id, "to": "review_task", "reason": reason.strip()},
+            changes={"from": item.node_id, "to": chosen, "reason": reason.strip()},
         )
     return case
 

@@ -168,6 +168,7 @@ class StaffActionIn(Schema):
     outcome: str = ""
     opinion: str = ""
     department: str = ""  # department code
+    step: str = ""  # return: accept | review | review:<department code>; empty = the previous step
     days: int = 0
     approve: bool = True
     kind: str = ""
@@ -354,7 +355,7 @@ STAFF_ACTION_ARGUMENTS: dict[str, tuple[str, ...]] = {
     "refuse": ("reason",),
     "request_correction": ("problems", "note"),
     "opinion": ("outcome", "opinion", "department"),
-    "return": ("reason",),
+    "return": ("reason", "step"),
     "transfer": ("department", "reason"),
     "add_department": ("department", "reason"),
     "request_extension": ("days", "reason"),

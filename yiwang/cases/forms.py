@@ -268,9 +268,16 @@ class OpinionForm(CaseActionForm):
 
 
 class ReturnForm(CaseActionForm):
+    """Return (退回) to one of the steps the person may return the case to, with the reason."""
+
     action = "return"
-    title = _("Return to review")
+    title = _("Return to an earlier step")
+    step = forms.ChoiceField(label=_("Return to"), choices=[])
     reason = forms.CharField(label=_("Reason for returning"), max_length=2000, widget=TEXT_AREA)
+
+    def __init__(self, *args: Any, case: Case, steps: Iterable[tuple[str, str]] = (), **kwargs: Any) -> None:
+        super().__init__(*args, case=case, **kwargs)
+        self.fields["step"].choices = list(steps)  # type: ignore[attr-defined]
 
 
 class _DepartmentForm(CaseActionForm):

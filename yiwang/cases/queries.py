@@ -17,8 +17,10 @@ from django.utils.translation import gettext_lazy
 
 from yiwang.accounts.models import Company, CompanyAgent
 from yiwang.accounts.queries import company_roles_of
+from yiwang.cases import once_only
 from yiwang.cases.actions import check_can_view_application, check_staff_can_view_case
 from yiwang.cases.models import (
+    ApplicantKind,
     Application,
     Case,
     CaseEvent,
@@ -111,6 +113,20 @@ def needs_upload(material: Material) -> bool:
     """Whether the applicant hands ``material`` in: their own documents, and shared ones that could not be
     fetched (a registry had no record or refused)."""
     return material.source != MaterialSource.SHARED or bool(material.shared_problem)
+
+
+def registry_household(application: Application) -> dict[str, Any] | None:
+    """The applicant's household record (户籍信息) as the population registry answered it for this application,
+    shown on the form beside the fields it prefilled; None when no material needed it or there was no record."""
+    subject = (
+        application.citizen_resident_id
+        if application.applicant_kind == ApplicantKind.DELEGATED
+        else application.applicant.resident_id
+    )
+    lookup = application.shared_lookups.filter(
+        data_service=once_only.HOUSEHOLD, subject=subject, outcome=once_only.FOUND
+    ).first()
+    return lookup.fields if lookup is not None else None
 
 
 def verified_lookups(material: Material) -> list[tuple[SharedLookup, bool]]:

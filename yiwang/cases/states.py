@@ -7,7 +7,8 @@ procedure (特别程序, Art. 45), and is finished once the case is refused, wit
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
 
@@ -19,10 +20,12 @@ S = CaseState
 
 @dataclass(frozen=True)
 class Transition:
-    """An action allowed in ``sources``, leading to ``target`` (None: the state does not change)."""
+    """An action allowed in ``sources``, leading to ``target`` (None: the state does not change) — or, for an
+    action taking a step (退回), to ``by_step[step]``."""
 
     sources: frozenset[str]
     target: str | None
+    by_step: Mapping[str, str] = field(default_factory=dict)
 
 
 OPEN_STATES = frozenset({S.SUBMITTED, S.CORRECTION, S.REVIEW, S.SPECIAL_PROCEDURE})
@@ -39,10 +42,11 @@ TRANSITIONS: dict[str, Transition] = {
     "refuse": Transition(BEFORE_ACCEPTANCE, S.REFUSED),
     "request_correction": Transition(frozenset({S.SUBMITTED}), S.CORRECTION),
     "transfer": Transition(frozenset({S.SUBMITTED}), None),
-    "add_department": Transition(BEFORE_ACCEPTANCE, None),
+    "add_department": Transition(BEFORE_ACCEPTANCE | {S.REVIEW}, None),  # 加签, also while the review runs
     # reviewers and approvers (审查 / 决定)
     "opinion": Transition(frozenset({S.REVIEW}), None),
-    "return": Transition(frozenset({S.REVIEW}), None),
+    # 退回: a reviewer to acceptance (the window checks the case again), the approver to review
+    "return": Transition(frozenset({S.REVIEW}), None, by_step={"accept": S.SUBMITTED, "review": S.REVIEW}),
     "request_extension": Transition(UNDER_REVIEW, None),
     "approve_extension": Transition(UNDER_REVIEW, None),
     "start_procedure": Transition(frozenset({S.REVIEW}), S.SPECIAL_PROCEDURE),
@@ -63,16 +67,17 @@ def allowed_actions(state: str) -> list[str]:
     return [action for action, transition in TRANSITIONS.items() if state in transition.sources]
 
 
-def target_state(action: str, state: str) -> str:
-    """The state ``action`` leads to from ``state`` (which must allow it)."""
-    target = TRANSITIONS[action].target
+def target_state(action: str, state: str, step: str | None = None) -> str:
+    """The state ``action`` (to ``step``, for an action taking one) leads to from ``state`` (which must allow it)."""
+    transition = TRANSITIONS[action]
+    target = transition.by_step[step] if step is not None and transition.by_step else transition.target
     return state if target is None else target
 
 
-def check_transition(action: str, state: str) -> str:
+def check_transition(action: str, state: str, step: str | None = None) -> str:
     """The target state, or ActionConflict (409) naming the current state if ``action`` is not allowed in it."""
     if state not in TRANSITIONS[action].sources:
         raise ActionConflict(
             _("This cannot be done now: the case is %(state)s.") % {"state": CaseState(state).label}
         )
-    return target_state(action, state)
+    return target_state(action, state, step)

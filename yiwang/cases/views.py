@@ -25,6 +25,7 @@ from yiwang.cases.forms import (
     CorrectionForm,
     CorrectionUploadForm,
     DelegationCodeForm,
+    ReturnForm,
     StartApplicationForm,
     WithdrawForm,
     material_field_name,
@@ -151,6 +152,7 @@ def _render_draft(
             "rows": rows,
             "code_form": code_form or DelegationCodeForm(),
             "needs_delegation": application.applicant_kind == ApplicantKind.DELEGATED,
+            "household": queries.registry_household(application),
         },
         status=status,
     )
@@ -451,21 +453,23 @@ def supervisor(request: HttpRequest) -> HttpResponse:
 
 
 def _action_forms(
-    case: Case, allowed: list[str], bound: CaseActionForm | None = None
+    user: User, case: Case, allowed: list[str], bound: CaseActionForm | None = None
 ) -> list[CaseActionForm]:
     forms = []
     for action in allowed:
         if bound is not None and bound.action == action:
             forms.append(bound)
         else:
-            forms.append(_new_action_form(action, case))
+            forms.append(_new_action_form(user, action, case))
     return forms
 
 
-def _new_action_form(action: str, case: Case, data: Any = None) -> CaseActionForm:
+def _new_action_form(user: User, action: str, case: Case, data: Any = None) -> CaseActionForm:
     form_class = ACTION_FORMS[action]
     if form_class is CorrectionForm:
         return CorrectionForm(data, case=case, materials=queries.case_materials(case))
+    if form_class is ReturnForm:
+        return ReturnForm(data, case=case, steps=actions.return_steps(user, case))
     return form_class(data, case=case)
 
 
@@ -489,7 +493,7 @@ def _render_office_case(
             "opinions": queries.department_opinions(case),
             "notices": queries.case_notices(case),
             "licences": queries.case_licences(case),
-            "action_forms": _action_forms(case, allowed, bound),
+            "action_forms": _action_forms(user, case, allowed, bound),
         },
         status=status,
     )
@@ -510,7 +514,7 @@ def office_action(request: HttpRequest, number: str, action: str) -> HttpRespons
     case = queries.case_for_staff(user, number)
     if action not in ACTION_FORMS:
         raise Http404(_("There is no such action."))
-    form = _new_action_form(action, case, request.POST)
+    form = _new_action_form(user, action, case, request.POST)
     if not form.is_valid():
         return _render_office_case(request, case, form, status=400)
     try:

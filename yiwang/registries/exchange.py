@@ -27,8 +27,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import models, transaction
-from django.db.models import Exists, OuterRef
+from django.db import connection, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -46,6 +45,7 @@ from yiwang.org.models import Department, StaffRole
 from yiwang.registries.models import (
     AccessLogEntry,
     AccessLogHead,
+    CatalogueVersion,
     Consent,
     DataService,
     Outcome,
@@ -181,16 +181,75 @@ def compute_entry_hash(entry: AccessLogEntry) -> str:
 
 
 def _append_log(entry: AccessLogEntry) -> AccessLogEntry:
-    head, _created = AccessLogHead.objects.select_for_update().get_or_create(
-        singleton=1, defaults={"last_seq": 0, "last_hash": GENESIS_HASH}
-    )
-    entry.seq = head.last_seq + 1
-    entry.prev_hash = head.last_hash
-    entry.record_hash = compute_entry_hash(entry)
-    entry.save(force_insert=True)
-    head.last_seq, head.last_hash = entry.seq, entry.record_hash
-    head.save(update_fields=["last_seq", "last_hash"])
+    """Chain ``entry`` to the log: read and lock the head, insert, move the head — three plain statements."""
+    head_table = connection.ops.quote_name(AccessLogHead._meta.db_table)
+    lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT last_seq, last_hash FROM {head_table} WHERE singleton = 1{lock}")  # noqa: S608
+        row = cursor.fetchone()
+        if row is None:
+            head, _created = AccessLogHead.objects.select_for_update().get_or_create(
+                singleton=1, defaults={"last_seq": 0, "last_hash": GENESIS_HASH}
+            )
+            row = (head.last_seq, head.last_hash)
+        entry.seq = row[0] + 1
+        entry.prev_hash = row[1]
+        entry.record_hash = compute_entry_hash(entry)
+        entry.save(force_insert=True)
+        cursor.execute(
+            f"UPDATE {head_table} SET last_seq = %s, last_hash = %s WHERE singleton = 1",  # noqa: S608
+            [entry.seq, entry.record_hash],
+        )
     return entry
+
+
+@dataclass(frozen=True)
+class CatalogueEntry:
+    """A data service as the gateway keeps it in memory: with its provider and the ids of allowed consumers."""
+
+    service: DataService
+    allowed_consumer_ids: frozenset[int]
+
+
+# This process's copy of the catalogue and the version it was read at (see CatalogueVersion), replaced whole,
+# with the providers' current signing keys met since (a new key bumps the version too).
+_catalogue: tuple[str | None, dict[str, CatalogueEntry], dict[int, SigningKey]] = (None, {}, {})
+
+
+def _catalogue_version() -> str:
+    table = connection.ops.quote_name(CatalogueVersion._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT version FROM {table} WHERE singleton = 1")  # noqa: S608
+        row = cursor.fetchone()
+    return row[0] if row else ""
+
+
+def catalogue_entry(service_name: str) -> CatalogueEntry | None:
+    """The service named ``service_name`` from this process's catalogue cache, reloaded when the catalogue
+    changed (one indexed read of the version per call instead of the service, provider and allow-list)."""
+    global _catalogue
+    version = _catalogue_version()
+    cached_version, entries, _keys = _catalogue
+    if cached_version != version:
+        services = DataService.objects.select_related("provider").prefetch_related("allowed_consumers")
+        entries = {
+            service.name: CatalogueEntry(
+                service, frozenset(consumer.pk for consumer in service.allowed_consumers.all())
+            )
+            for service in services
+        }
+        _catalogue = (version, entries, {})
+    return entries.get(service_name)
+
+
+def _provider_key(provider: Department) -> SigningKey:
+    """The provider's current signing key, asked of the signer once per catalogue version."""
+    keys = _catalogue[2]
+    key = keys.get(provider.pk)
+    if key is None:
+        key = keys[provider.pk] = get_signer().current_key(provider)
+        key.department  # noqa: B018 - load the department now, once, rather than at every signature
+    return key
 
 
 def is_connected(service: DataService) -> bool:
@@ -199,7 +258,7 @@ def is_connected(service: DataService) -> bool:
 
 
 def _check(
-    service: DataService | None,
+    entry: CatalogueEntry | None,
     *,
     consumer: Department,
     actor: User | None,
@@ -210,8 +269,9 @@ def _check(
     case_reference: str,
 ) -> tuple[str, Consent | None]:
     """The refusal code ("" when allowed) and the consent relied on. Reads no registry data."""
-    if service is None:
+    if entry is None:
         return Refusal.UNKNOWN_SERVICE, None
+    service = entry.service
     if service.sharing_class == SharingClass.NOT_SHARED:
         return Refusal.NOT_SHARED, None
     if not is_connected(service):
@@ -220,7 +280,7 @@ def _check(
         return Refusal.NOT_MEMBER, None
     if service.sharing_class == SharingClass.UNCONDITIONAL:
         return "", None
-    if not getattr(service, "consumer_allowed", False):
+    if consumer.pk not in entry.allowed_consumer_ids:
         return Refusal.NOT_ALLOWED, None
     if consent_id is not None:
         consent = Consent.objects.filter(
@@ -265,18 +325,8 @@ def query(
     request_id = uuid.uuid4().hex
     requested_at = timezone.now()
     with transaction.atomic():
-        service = (
-            DataService.objects.select_related("provider")
-            .annotate(
-                consumer_allowed=Exists(
-                    DataService.allowed_consumers.through.objects.filter(
-                        dataservice_id=OuterRef("pk"), department_id=consumer.pk
-                    )
-                )
-            )
-            .filter(name=service_name)
-            .first()
-        )
+        catalogued = catalogue_entry(service_name)
+        service = catalogued.service if catalogued is not None else None
         field_errors: dict[str, str] = {}
         if purpose not in Purpose.values:
             field_errors["purpose"] = _("Choose one of the purpose codes: %(codes)s.") % {
@@ -291,7 +341,7 @@ def query(
             refusal, consent = Refusal.INVALID_REQUEST, None
         else:
             refusal, consent = _check(
-                service,
+                catalogued,
                 consumer=consumer,
                 actor=actor,
                 subject=subject_value,
@@ -353,7 +403,7 @@ def query(
         outcome = Outcome.OK if answer is not None else Outcome.NOT_FOUND
         responded_at = timezone.now()
         signer = get_signer()
-        key = signer.current_key(service.provider)
+        key = _provider_key(service.provider)
         payload = canonical_json(
             {
                 "v": RESPONSE_VERSION,

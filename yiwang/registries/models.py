@@ -233,11 +233,12 @@ class DataService(models.Model):
 
 
 class CatalogueVersion(models.Model):
-    """A counter bumped whenever the catalogue changes (a service, its provider or its allow-list), so each process
-    may keep the catalogue in memory and reload it only when the counter moved (目录版本)."""
+    """A token replaced whenever the catalogue changes (a service, its provider or its allow-list), so each process
+    may keep the catalogue in memory and reload it only when the token changed (目录版本). A random token rather
+    than a counter: a change rolled back and another one made never give the same version twice."""
 
     singleton = models.PositiveSmallIntegerField(primary_key=True, default=1)
-    version = models.PositiveBigIntegerField(default=0)
+    version = models.CharField(max_length=32)
 
     class Meta:
         verbose_name = _("catalogue version")

@@ -433,8 +433,15 @@ def do_assign_work_item(actor: User, item: WorkItem, assignee: User) -> WorkItem
     return item
 
 
-def do_complete_work_item(actor: User, item: WorkItem, outcome: str, opinion: str = "") -> WorkItem:
-    """Finish a work item with an outcome and opinion (办理意见) and advance the instance.
+def do_complete_work_item(
+    actor: User,
+    item: WorkItem,
+    outcome: str,
+    opinion: str = "",
+    variables: Mapping[str, Any] | None = None,
+) -> WorkItem:
+    """Finish a work item with an outcome and opinion (办理意见) and advance the instance, binding
+    ``variables`` first (e.g. the departments a reopened acceptance sends the case to).
 
     At a join the branch is counted by the block's countersign mode; once enough have arrived (all / any / n)
     the remaining branches are cancelled and the process moves on.
@@ -456,6 +463,7 @@ def do_complete_work_item(actor: User, item: WorkItem, outcome: str, opinion: st
         item.assignee, item.completed_at = actor, timezone.now()
         item.claimed_at = item.claimed_at or item.completed_at
         item.save(update_fields=["status", "outcome", "opinion", "assignee", "completed_at", "claimed_at"])
+        instance.variables.update(variables or {})
         instance.variables["outcome"] = outcome
         instance.variables.setdefault("outcomes", {})[item.node_id] = outcome
         _enter(run, node["next"], item.branch)
@@ -469,6 +477,7 @@ def do_complete_work_item(actor: User, item: WorkItem, outcome: str, opinion: st
                 "step": item.node_id,
                 "branch": item.branch,
                 "outcome": outcome,
+                "variables": dict(variables or {}),
                 "opened": [opened.pk for opened in run.opened],
                 "cancelled": run.cancelled,
             },
@@ -476,27 +485,30 @@ def do_complete_work_item(actor: User, item: WorkItem, outcome: str, opinion: st
     return item
 
 
-def _return_candidates(run: _Run, item: WorkItem) -> list[WorkItem]:
-    """Done work items this one may go back to, newest first: same branch of its block, or outside any block."""
-    block = run.definition.block_of.get(item.node_id)
-    done = WorkItem.objects.filter(instance=run.instance, status=WorkItemStatus.DONE).exclude(
-        node_id=item.node_id
-    )
-    block_of = run.definition.block_of
+def _arrived_elsewhere(run: _Run, parallel_id: str, branch: str) -> list[str]:
+    """The branches of a block, other than ``branch``, whose latest work item was done (they had arrived)."""
+    latest: dict[str, str] = {}
+    for item_branch, status in (
+        WorkItem.objects.filter(instance=run.instance, node_id__in=_block_nodes(run, parallel_id))
+        .order_by("pk")
+        .values_list("branch", "status")
+    ):
+        latest[item_branch] = status
     return [
-        candidate
-        for candidate in done.order_by("-completed_at", "-pk")
-        if block is None
-        or block_of.get(candidate.node_id) is None
-        or (block_of.get(candidate.node_id) == block and candidate.branch == item.branch)
+        key
+        for key, _start in _branches(run, parallel_id)
+        if key != branch and latest.get(key) == WorkItemStatus.DONE
     ]
 
 
-def do_return_work_item(actor: User, item: WorkItem, reason: str, node_id: str | None = None) -> WorkItem:
+def do_return_work_item(
+    actor: User, item: WorkItem, reason: str, node_id: str | None = None, branch: str | None = None
+) -> WorkItem:
     """Return the case to an earlier step (退回): the previous one, or ``node_id``, with a reason.
 
     The item is cancelled with outcome ``returned``. Leaving a parallel block cancels its other branches;
-    going back into a block from outside it starts the whole block again.
+    going back into a block from outside it starts the whole block again — or, with ``branch``, only that
+    branch, the other branches that had arrived at the join still counting.
     """
     if not reason.strip():
         raise ValidationError({"reason": _("Say why the case is returned.")})
@@ -504,9 +516,11 @@ def do_return_work_item(actor: User, item: WorkItem, reason: str, node_id: str |
         instance, item = _locked(item)
         check_can_work_on(actor, item)
         run = _Run(actor, instance, _definition_of(instance))
-        candidates = _return_candidates(run, item)
+        candidates = queries.return_candidates(item, run.definition)
         if node_id is not None:
             candidates = [candidate for candidate in candidates if candidate.node_id == node_id]
+        if branch is not None:
+            candidates = [candidate for candidate in candidates if candidate.branch == branch]
         if not candidates:
             message = (
                 _("There is no earlier step to return to here.")
@@ -527,10 +541,17 @@ def do_return_work_item(actor: User, item: WorkItem, reason: str, node_id: str |
             if block is not None:
                 _cancel_pending(run, _block_nodes(run, block))
                 run.instance.joins.pop(block, None)
-            if target_block is not None:
+            if target_block is None:
+                _enter(run, target.node_id, "")
+            elif branch is None:
                 _enter(run, target_block, "")
             else:
-                _enter(run, target.node_id, "")
+                branch_count = len(_branches(run, target_block))
+                run.instance.joins[target_block] = {
+                    "needed": _needed(run, target_block, branch_count),
+                    "arrived": _arrived_elsewhere(run, target_block, branch),
+                }
+                _enter(run, target.node_id, branch)
         _save(run)
         record_audit(
             actor,
@@ -540,12 +561,87 @@ def do_return_work_item(actor: User, item: WorkItem, reason: str, node_id: str |
                 "instance": instance.pk,
                 "step": item.node_id,
                 "to": target.node_id,
+                "branch": target.branch,
                 "reason": item.opinion,
                 "opened": [opened.pk for opened in run.opened],
                 "cancelled": run.cancelled,
             },
         )
     return item
+
+
+def do_add_branch(
+    actor: User | None,
+    instance: ProcessInstance,
+    parallel_id: str,
+    element: str,
+    variables: Mapping[str, Any] | None = None,
+) -> list[WorkItem]:
+    """Add a branch to a running ``for_each`` parallel block (加签): ``element`` (e.g. a department code) joins
+    the bound list and its branch's first task opens, due by its SLA; ``variables`` are bound first (e.g. a new
+    ``limit_working_days``).
+
+    The join then waits by the block's countersign mode: 会签 (all) for one more branch, n of m for the same n of
+    one more, 或签 (any) for one as before. Refused once the block has joined or if ``element`` is in it already.
+    """
+    if not isinstance(element, str) or not element:
+        raise ValidationError({"element": _("Name the branch to add.")})
+    with transaction.atomic():
+        instance = (
+            ProcessInstance.objects.select_for_update().select_related("definition").get(pk=instance.pk)
+        )
+        if instance.state != InstanceState.RUNNING:
+            raise ActionConflict(_("This process has already ended."))
+        run = _Run(actor, instance, _definition_of(instance))
+        parallel = run.definition.spec["nodes"].get(parallel_id)
+        if (
+            not isinstance(parallel, Mapping)
+            or parallel.get("type") != "parallel"
+            or not parallel.get("for_each")
+        ):
+            raise ValidationError(
+                {
+                    "parallel": _("Step %(step)s is not a parallel step run once per list element.")
+                    % {"step": parallel_id}
+                }
+            )
+        if parallel_id not in instance.joins:
+            raise ActionConflict(
+                _(
+                    "Parallel step %(step)s is not running (not started yet, or already joined); no branch can be added."
+                )
+                % {"step": parallel_id}
+            )
+        instance.variables.update(variables or {})
+        name = variable_name(parallel["for_each"]) or ""
+        elements = [str(existing) for existing in instance.variables.get(name) or []]
+        if element in elements:
+            raise ValidationError(
+                {
+                    "element": _("%(element)s already has a branch in parallel step %(step)s.")
+                    % {"element": element, "step": parallel_id}
+                }
+            )
+        instance.variables[name] = [*elements, element]
+        state = instance.joins[parallel_id]
+        needed_before = state["needed"]
+        if parallel["mode"] == "all":
+            state["needed"] = needed_before + 1
+        _enter(run, parallel["branches"][0], element)
+        _save(run)
+        record_audit(
+            actor,
+            "workflow.add_branch",
+            instance,
+            {
+                "step": parallel_id,
+                "branch": element,
+                "needed": [needed_before, state["needed"]],
+                "variables": dict(variables or {}),
+                "opened": [opened.pk for opened in run.opened],
+            },
+        )
+    return run.opened
 
 
 def do_cancel_instance(actor: User | None, instance: ProcessInstance, reason: str) -> ProcessInstance:

@@ -20,6 +20,7 @@ from yiwang.accounts.models import User
 from yiwang.core.legaltime import DUE_SOON_DAYS, add_working_days
 from yiwang.core.permissions import roles_of
 from yiwang.org.models import Department
+from yiwang.workflow.definition import Definition, validate_definition
 from yiwang.workflow.models import (
     PENDING_STATUSES,
     DefinitionStatus,
@@ -147,3 +148,23 @@ def work_item(pk: int) -> WorkItem:
 def active_definition(key: str) -> ProcessDefinition | None:
     """The active version of definition ``key`` (启用版本), if any."""
     return ProcessDefinition.objects.filter(key=key, status=DefinitionStatus.ACTIVE).first()
+
+
+def return_candidates(item: WorkItem, definition: Definition | None = None) -> list[WorkItem]:
+    """Done work items ``item`` may be returned to (退回), newest first: earlier steps of its own branch, or steps
+    outside any parallel block."""
+    definition = definition or validate_definition(item.instance.definition.spec)
+    block_of = definition.block_of
+    block = block_of.get(item.node_id)
+    done = (
+        WorkItem.objects.filter(instance_id=item.instance_id, status=WorkItemStatus.DONE)
+        .exclude(node_id=item.node_id)
+        .select_related("department")
+    )
+    return [
+        candidate
+        for candidate in done.order_by("-completed_at", "-pk")
+        if block is None
+        or block_of.get(candidate.node_id) is None
+        or (block_of.get(candidate.node_id) == block and candidate.branch == item.branch)
+    ]

@@ -313,6 +313,33 @@ def extend(
     )
 
 
+def change_limit(clock: Clock, rule: LimitRule, on: datetime.date) -> dict[str, Any]:
+    """Apply another limit rule, e.g. joint handling (45 + 15) once a second department joins (Art. 42 para. 2).
+
+    Counted days stay counted (the clock does not restart). Refused once the clock has finished, once its legal
+    deadline has passed (a new rule must not turn an overdue case into one on time), or if the rule's extension
+    allowance is below the extension already granted.
+    """
+    _lock(clock)
+    if clock.state == ClockState.FINISHED:
+        raise ActionConflict(str(_("The clock has already finished.")))
+    if deadlines(clock, on).working_days_left < 0:
+        raise ActionConflict(str(_("The legal deadline has passed; the time limit can no longer change.")))
+    if rule.extension_days < clock.extension_days:
+        raise ValidationError(
+            {
+                "rule": _("%(days)d working days of extension were already granted.")
+                % {"days": clock.extension_days}
+            }
+        )
+    before = [clock.legal_days, clock.extension_limit]
+    clock.legal_days, clock.extension_limit = rule.decision_days, rule.extension_days
+    return _save(
+        clock,
+        {"event": "change_limit", "on": on, "limit": [before, [rule.decision_days, rule.extension_days]]},
+    )
+
+
 def finish_clock(clock: Clock, on: datetime.date) -> dict[str, Any]:
     """Stop counting for good (办结): the decision was made, the case withdrawn or closed on ``on``."""
     _lock(clock)
