@@ -24,9 +24,6 @@ from yiwang.accounts.models import User
 from yiwang.cases.actions import do_add_material_file, do_create_application
 from yiwang.cases.models import Application
 from yiwang.catalog.models import GuideVersion, ServiceItem
-from yiwang.core.legaltime import clear_calendar_cache
-from yiwang.core.legaltime.schedule import SEED_FIRST_YEAR, SEED_LAST_YEAR, seed_from_chinese_calendar
-from yiwang.core.models import CalendarYear
 from yiwang.org.models import Department, Role
 from yiwang.workflow.actions import do_activate_definition, do_load_definition, read_definition_file
 from yiwang.workflow.definition import LICENCE_DEFINITION_FILE
@@ -73,20 +70,6 @@ class World:
     approver: User
     supervisor: User
     citizen: User
-
-
-@pytest.fixture(autouse=True)
-def fresh_calendar_cache() -> Iterator[None]:
-    clear_calendar_cache()
-    yield
-    clear_calendar_cache()
-
-
-@pytest.fixture
-def seeded_calendar(db: None) -> None:
-    """The official schedules 2004–2026 (re-seeded if a transactional test's flush removed them)."""
-    if CalendarYear.objects.count() != SEED_LAST_YEAR - SEED_FIRST_YEAR + 1:
-        seed_from_chinese_calendar()
 
 
 @pytest.fixture(autouse=True)

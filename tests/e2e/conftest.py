@@ -7,13 +7,11 @@ the message templates are seeded again before each journey.
 
 from __future__ import annotations
 
-import importlib
 import os
 from pathlib import Path
 from typing import Any
 
 import pytest
-from django.apps import apps
 
 # Playwright's sync API runs an event loop in the test thread; Django must still allow ORM calls there.
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
@@ -50,9 +48,3 @@ def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[s
 def browser_context_args(browser_context_args: dict[str, Any]) -> dict[str, Any]:
     """Browse as a user in mainland China: Chinese pages (Accept-Language) and Beijing time."""
     return {**browser_context_args, "locale": "zh-CN", "timezone_id": "Asia/Shanghai"}
-
-
-@pytest.fixture(autouse=True)
-def _message_templates(transactional_db: None) -> None:
-    """The platform's message templates, as the notify migration seeds them (login codes need them)."""
-    importlib.import_module("yiwang.notify.migrations.0002_seed_templates").create_templates(apps, None)

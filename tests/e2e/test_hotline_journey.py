@@ -3,10 +3,7 @@ unsatisfied, redone, closed and rated — each person clicking through their own
 
 from __future__ import annotations
 
-import importlib
-
 import pytest
-from django.apps import apps
 from django.urls import reverse
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -47,7 +44,6 @@ def staff_member(username: str, department, role: str) -> TOTPDevice:
 def test_message_to_rating(
     live_server: LiveServer, browser: Browser, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    importlib.import_module("yiwang.hotline.migrations.0002_seed_templates").create_templates(apps, None)
     division = DivisionFactory(name="广安区")
     centre = DepartmentFactory(code="hotline-centre", name="12345热线中心", is_platform_operator=True)
     roads = DepartmentFactory(code="roads", name="城市管理局", division=division)

@@ -3,11 +3,9 @@ among the results, opens its guide and prints it."""
 
 from __future__ import annotations
 
-import importlib
 from pathlib import Path
 
 import pytest
-from django.apps import apps
 from django.core.management import call_command
 from playwright.sync_api import Page, expect
 from pytest_django.live_server_helper import LiveServer
@@ -22,9 +20,8 @@ FOOD_LICENCE = "食品(含保健食品)经营许可核发"
 
 @pytest.fixture
 def indexed_catalogue() -> object:
-    """The real catalogue, guides and bundles, indexed. Transactional tests flush the database (the seeded
-    synonyms too), and the SQLite FTS5 index lives in its own file: both are rebuilt here, the index cleared after."""
-    importlib.import_module("yiwang.search.migrations.0002_seed_synonyms").seed(apps, None)
+    """The real catalogue, guides and bundles, indexed. The SQLite FTS5 index lives in its own file, outside the
+    test database's rollback: it is rebuilt here and cleared after."""
     call_command("catalog", "import", str(CATALOGUE_CSV), verbosity=0)
     call_command("catalog", "load-guides", verbosity=0)
     call_command("search", "reindex", verbosity=0)
