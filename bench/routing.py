@@ -4,8 +4,9 @@ Reads ../shared/data/hotline/teddy2020-train.csv (development only: never commit
 trained on it is kept) and skips cleanly when it is absent. Both systems see the same stratified 5-fold split:
 
 - baseline: character 1–3 gram TF-IDF + LinearSVC (C=1), argmax, no threshold;
-- router: yiwang.routing (char 1–3 + rjieba word 1–2 TF-IDF, balanced LinearSVC, softmax calibration and an
-  auto-dispatch threshold calibrated inside each training fold for ROUTING_TARGET_PRECISION 0.98).
+- router: yiwang.routing with its default configuration (char 1–3 + rjieba word 1–2 TF-IDF + char 1–3 of
+  the opening 30 characters, balanced LinearSVC, softmax calibration and an auto-dispatch threshold calibrated
+  inside each training fold only, by inner 3-fold CV, for ROUTING_TARGET_PRECISION 0.98).
 
 Run: ``.venv/bin/python bench/routing.py [--folds 5]``.
 """

@@ -26,6 +26,17 @@ def test_saved_model_predicts_exactly_as_trained(trained: TextClassifier) -> Non
     assert loaded.metadata == {"note": "test"}
 
 
+def test_a_model_without_the_subject_block_round_trips_too() -> None:
+    rows = labelled_messages()
+    plain = train(
+        [text for text, _ in rows], [label for _, label in rows], FeatureConfig(head_chars=None), 0.98
+    )
+    loaded = TextClassifier.from_bytes(plain.to_bytes({}))
+    assert [kind for kind, _ in loaded.vectorizers] == ["char", "word"]
+    texts = ["新华路的路灯不亮了", "老板拖欠工资三个月"]
+    assert np.allclose(loaded.probabilities(texts), plain.probabilities(texts))
+
+
 def test_routes_unseen_wording_and_explains_why(trained: TextClassifier) -> None:
     probabilities = trained.probabilities(["北大街的红绿灯故障，车辆乱成一团"])[0]
     best = int(probabilities.argmax())

@@ -233,9 +233,10 @@ class DataService(models.Model):
 
 
 class CatalogueVersion(models.Model):
-    """A token replaced whenever the catalogue changes (a service, its provider or its allow-list), so each process
-    may keep the catalogue in memory and reload it only when the token changed (目录版本). A random token rather
-    than a counter: a change rolled back and another one made never give the same version twice."""
+    """A token replaced whenever the catalogue changes (a service, its allow-list, a department, a new signing
+    key: :mod:`yiwang.registries.signals`), so each process may keep the catalogue and the providers' current keys
+    in memory and reload them only when the token changed (目录版本). A random token rather than a counter: a change
+    rolled back and another one made never give the same version twice."""
 
     singleton = models.PositiveSmallIntegerField(primary_key=True, default=1)
     version = models.CharField(max_length=32)

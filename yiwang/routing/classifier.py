@@ -1,4 +1,4 @@
-"""The routing classifier (分拨模型): character n-gram + rjieba word TF-IDF and a linear SVM, softmax-calibrated.
+"""The routing classifier (分拨模型): character + rjieba word TF-IDF, a linear SVM, softmax-calibrated.
 
 Pure machine learning, no database: training, scoring, confidence calibration and persistence. A trained model
 is saved as a NumPy ``.npz`` archive of plain arrays (vocabularies, idf weights, coefficients) plus a JSON
@@ -6,7 +6,10 @@ header, and loaded with ``allow_pickle=False`` — nothing in a model file can e
 
 Choice measured on the 7,653 real messages of the Teddy Cup 2020 data (5-fold CV, see bench/routing.py):
 char 1–3 grams alone give macro-F1 0.922–0.924 (C 1–3, balanced); adding rjieba word 1–2 grams gives 0.926;
-char 2–4 and 1–4 are no better and slower; word features alone 0.918.
+char 2–4 and 1–4 are no better and slower; word features alone 0.918. A separate char 1–3 block for the opening
+30 characters (where citizens put the subject, 标题) lifts macro-F1 to 0.928 and, above all, ranks confidences
+better: 80 % instead of 74 % of messages can be dispatched at 98 % precision (head of 20 or 40 characters: less).
+Averaging with logistic regression or complement naive Bayes probabilities did not help (0.924, 0.917).
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ from __future__ import annotations
 import io
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -49,6 +52,7 @@ class FeatureConfig:
 
     char_ngrams: tuple[int, int] = (1, 3)
     word_ngrams: tuple[int, int] | None = (1, 2)
+    head_chars: int | None = 30  # the opening characters get their own char n-gram block (标题特征)
     min_df: int = 1
     svm_c: float = 1.0
     balanced: bool = True
@@ -67,18 +71,21 @@ class FeatureConfig:
         return cls(
             char_ngrams=(int(data["char_ngrams"][0]), int(data["char_ngrams"][1])),
             word_ngrams=(int(word[0]), int(word[1])) if word else None,
+            head_chars=int(data["head_chars"]) if data.get("head_chars") else None,
             min_df=int(data["min_df"]),
             svm_c=float(data["svm_c"]),
             balanced=bool(data["balanced"]),
         )
 
 
-def _char_vectorizer(config: FeatureConfig, vocabulary: dict[str, int] | None = None) -> TfidfVectorizer:
+def _char_vectorizer(
+    config: FeatureConfig, vocabulary: dict[str, int] | None = None, min_df: int | None = None
+) -> TfidfVectorizer:
     return TfidfVectorizer(
         analyzer="char",
         ngram_range=config.char_ngrams,
         sublinear_tf=True,
-        min_df=config.min_df,
+        min_df=config.min_df if min_df is None else min_df,
         vocabulary=vocabulary,
     )
 
@@ -120,7 +127,11 @@ class TextClassifier:
         vectorizers: list[tuple[str, TfidfVectorizer]] = [("char", _char_vectorizer(config))]
         if config.word_ngrams:
             vectorizers.append(("word", _word_vectorizer(config)))
-        matrices = [vectorizer.fit_transform(_inputs(kind, texts)) for kind, vectorizer in vectorizers]
+        if config.head_chars:
+            vectorizers.append(("head", _head_vectorizer(config)))
+        matrices = [
+            vectorizer.fit_transform(_inputs(kind, texts, config)) for kind, vectorizer in vectorizers
+        ]
         svm = LinearSVC(C=config.svm_c, class_weight="balanced" if config.balanced else None)
         svm.fit(sp.hstack(matrices).tocsr(), np.asarray(labels))
         classes = [str(label) for label in svm.classes_]
@@ -131,7 +142,9 @@ class TextClassifier:
 
     # --- scoring ----------------------------------------------------------------------------------------
     def features(self, texts: Sequence[str]) -> sp.csr_matrix:
-        matrices = [vectorizer.transform(_inputs(kind, texts)) for kind, vectorizer in self.vectorizers]
+        matrices = [
+            vectorizer.transform(_inputs(kind, texts, self.config)) for kind, vectorizer in self.vectorizers
+        ]
         return sp.hstack(matrices).tocsr()
 
     def scores(self, texts: Sequence[str]) -> np.ndarray:
@@ -200,10 +213,11 @@ class TextClassifier:
             config = FeatureConfig.from_json(header["config"])
             vectorizers: list[tuple[str, TfidfVectorizer]] = []
             for kind in header["kinds"]:
+                if kind not in _VECTORIZERS:
+                    raise ValueError(f"unknown feature block {kind!r} in routing model")
                 terms = [str(term) for term in archive[f"{kind}_terms"]]
                 vocabulary = {term: index for index, term in enumerate(terms)}
-                make = _char_vectorizer if kind == "char" else _word_vectorizer
-                vectorizer = make(config, vocabulary)
+                vectorizer = _VECTORIZERS[kind](config, vocabulary)
                 vectorizer.idf_ = archive[f"{kind}_idf"]
                 vectorizers.append((kind, vectorizer))
             return cls(
@@ -218,8 +232,24 @@ class TextClassifier:
             )
 
 
-def _inputs(kind: str, texts: Sequence[str]) -> list[Any]:
-    return list(texts) if kind == "char" else [words(text) for text in texts]
+def _head_vectorizer(config: FeatureConfig, vocabulary: dict[str, int] | None = None) -> TfidfVectorizer:
+    """Char n-grams of the opening characters; every one counts, the block is small."""
+    return _char_vectorizer(config, vocabulary, min_df=1)
+
+
+_VECTORIZERS: dict[str, Callable[[FeatureConfig, dict[str, int] | None], TfidfVectorizer]] = {
+    "char": _char_vectorizer,
+    "word": _word_vectorizer,
+    "head": _head_vectorizer,
+}
+
+
+def _inputs(kind: str, texts: Sequence[str], config: FeatureConfig) -> list[Any]:
+    if kind == "word":
+        return [words(text) for text in texts]
+    if kind == "head":
+        return [text[: config.head_chars] for text in texts]
+    return list(texts)
 
 
 def softmax(scores: np.ndarray, scale: float) -> np.ndarray:
