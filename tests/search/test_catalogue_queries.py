@@ -102,7 +102,7 @@ def test_a_found_item_links_to_its_guide_by_implementation_code(
 
 
 def test_a_life_event_does_not_pull_in_unrelated_life_events(real_catalogue: None, db: None) -> None:
-    """"一件事" is in every bundle's name, so it must not make 退休一件事 an answer to 开饭店."""
+    """ "一件事" is in every bundle's name, so it must not make 退休一件事 an answer to 开饭店."""
     found = [hit.title for hit in queries.search(SearchQuery("开饭店", limit=3)).hits]
     assert set(found[:2]) == {"开办餐饮店一件事", "食品(含保健食品)经营许可核发"}
     assert "退休一件事" not in found and "新生儿出生一件事" not in found
