@@ -10,21 +10,9 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 
+from yiwang.core.masking import COMPOUND_SURNAMES, masked_name
+
 # The most common Chinese surnames (百家姓 by frequency), compound ones first so they win.
-COMPOUND_SURNAMES = (
-    "欧阳",
-    "司马",
-    "诸葛",
-    "上官",
-    "东方",
-    "皇甫",
-    "尉迟",
-    "公孙",
-    "慕容",
-    "令狐",
-    "夏侯",
-    "司徒",
-)
 SINGLE_SURNAMES = (
     "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢"
     "姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤常温康施文牛樊"
@@ -72,12 +60,6 @@ def _mask_landline(match: re.Match[str]) -> str:
 
 def _mask_plate(match: re.Match[str]) -> str:
     return f"{match.group(1)}·*****"
-
-
-def masked_name(name: str) -> str:
-    """张三 → 张*, 欧阳娜娜 → 欧阳**: the surname stays, the given name is hidden."""
-    surname = next((compound for compound in COMPOUND_SURNAMES if name.startswith(compound)), name[:1])
-    return surname + "*" * max(len(name) - len(surname), 1)
 
 
 def _mask_context_name(match: re.Match[str]) -> str:

@@ -1,5 +1,5 @@
-"""State changes of the registries app: consents (授权), flags on accesses (可疑访问举报), exchange clients and the
-demo's catalogue providers. Reads of registry data go through :mod:`yiwang.registries.exchange`, never here."""
+"""State changes of the registries app: consents (授权), flags on accesses (可疑访问举报) and their closing by a
+supervisor (督查办结), exchange clients and the demo's catalogue providers. Reads of registry data go through :mod:`yiwang.registries.exchange`, never here."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from yiwang.accounts.models import User
 from yiwang.core.audit import record_audit
 from yiwang.core.errors import ActionConflict
+from yiwang.core.permissions import check_role
 from yiwang.notify.actions import do_notify_user
 from yiwang.org.models import Department, Role, StaffRole
 from yiwang.registries.catalogue import DEMO_CONDITIONAL_CONSUMERS, SERVICES, service_rows
@@ -24,6 +25,7 @@ from yiwang.registries.models import (
     Outcome,
     Purpose,
     SupervisionItem,
+    SupervisionStatus,
 )
 from yiwang.registries.queries import TOKEN_PREFIX_LENGTH, token_hash
 
@@ -89,6 +91,10 @@ def do_withdraw_consent(citizen: User, consent_id: int) -> Consent:
 # --- Flagging an access (可疑访问举报) ---------------------------------------------------------------------------
 
 
+def _access_time(entry: AccessLogEntry) -> str:
+    return timezone.localtime(entry.created_at).strftime("%Y-%m-%d %H:%M")
+
+
 def do_flag_access(citizen: User, request_id: str, *, reason: str) -> SupervisionItem:
     """The citizen reports an access to their data as suspicious: a supervision item for the supervisors of the
     department that read it, each told through the inbox."""
@@ -128,11 +134,52 @@ def do_flag_access(citizen: User, request_id: str, *, reason: str) -> Supervisio
                 {
                     "department": entry.consumer.name,
                     "service": entry.service_name,
-                    "time": timezone.localtime(entry.created_at).strftime("%Y-%m-%d %H:%M"),
+                    "time": _access_time(entry),
                     "staff": entry.actor_label,
                     "reason": reason,
                 },
             )
+    return item
+
+
+def check_supervises(user: User, department: Department) -> None:
+    """PermissionDenied unless the user is a supervisor or department admin of ``department`` (or a platform
+    admin)."""
+    check_role(user, Role.SUPERVISOR, Role.DEPARTMENT_ADMIN, department=department)
+
+
+def do_close_supervision_item(actor: User, item: SupervisionItem, finding: str) -> SupervisionItem:
+    """Close a flagged access with the supervisor's finding (调查结论); the citizen is told the finding."""
+    check_supervises(actor, item.department)
+    finding = finding.strip()
+    if not finding:
+        raise ValidationError({"finding": _("Write down what the investigation found.")})
+    with transaction.atomic():
+        item = SupervisionItem.objects.select_for_update().get(pk=item.pk)
+        if item.status == SupervisionStatus.CLOSED:
+            raise ActionConflict(_("This report has already been closed."))
+        item.status = SupervisionStatus.CLOSED
+        item.finding = finding
+        item.closed_by = actor
+        item.closed_at = timezone.now()
+        item.save(update_fields=["status", "finding", "closed_by", "closed_at"])
+        entry = AccessLogEntry.objects.select_related("consumer").get(pk=item.entry_id)
+        record_audit(
+            actor,
+            "registries.supervision_closed",
+            item,
+            {"request_id": entry.request_id, "department": entry.consumer.code, "finding": finding},
+        )
+        do_notify_user(
+            item.citizen,
+            "registries-supervision-closed",
+            {
+                "department": entry.consumer.name,
+                "service": entry.service_name,
+                "time": _access_time(entry),
+                "finding": finding,
+            },
+        )
     return item
 
 

@@ -1,4 +1,5 @@
-"""Forms of the registries app: granting a consent (授权) and reporting a suspicious access (举报)."""
+"""Forms of the registries app: granting a consent (授权), reporting a suspicious access (举报) and closing the
+report with a finding (调查结论)."""
 
 from __future__ import annotations
 
@@ -31,4 +32,13 @@ class FlagForm(forms.Form):
         max_length=1000,
         widget=forms.Textarea(attrs={"rows": 2}),
         error_messages={"required": _("Tell us why this access looks wrong.")},
+    )
+
+
+class SupervisionCloseForm(forms.Form):
+    finding = forms.CharField(
+        label=_("Finding"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": _("Write down what the investigation found.")},
     )

@@ -404,6 +404,16 @@ class SupervisionItem(models.Model):
         _("status"), max_length=10, choices=SupervisionStatus.choices, default=SupervisionStatus.OPEN
     )
     opened_at = models.DateTimeField(_("opened at"))
+    finding = models.TextField(_("finding"), blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("closed by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("supervision item")

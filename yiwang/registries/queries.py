@@ -1,5 +1,5 @@
 """Read helpers of the registries app: the catalogue as a department sees it, a citizen's data access record
-(我的数据使用记录) and consents, and who is calling the exchange API. No registry data is read here."""
+(我的数据使用记录) and consents, the supervisors' reports of suspicious accesses, and who is calling the exchange API. No registry data is read here."""
 
 from __future__ import annotations
 
@@ -9,12 +9,14 @@ from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
 
 from yiwang.accounts.models import User
-from yiwang.core.permissions import departments_where, is_verified_staff
-from yiwang.org.models import Department
+from yiwang.accounts.queries import mask_resident_id
+from yiwang.core.masking import masked_name
+from yiwang.core.permissions import departments_where, is_platform_admin, is_verified_staff
+from yiwang.org.models import Department, Role
 from yiwang.registries.exchange import is_connected
 from yiwang.registries.models import (
     AccessLogEntry,
@@ -23,6 +25,7 @@ from yiwang.registries.models import (
     ExchangeClient,
     Outcome,
     SharingClass,
+    SupervisionItem,
 )
 
 TOKEN_PREFIX_LENGTH = 12
@@ -74,6 +77,28 @@ def accesses_of_citizen(user: User) -> QuerySet[AccessLogEntry]:
 
 def consents_of(user: User) -> QuerySet[Consent]:
     return Consent.objects.filter(citizen=user).select_related("department")
+
+
+def supervision_items_for(user: User) -> QuerySet[SupervisionItem]:
+    """Reports of suspicious accesses (可疑访问举报) the user supervises: those of the departments where they are
+    supervisor or department admin; every one for a platform admin. Open first, newest first."""
+    items = SupervisionItem.objects.select_related("entry", "citizen", "department", "closed_by")
+    if not is_platform_admin(user):
+        items = items.filter(department__in=departments_where(user, Role.SUPERVISOR, Role.DEPARTMENT_ADMIN))
+    return items.order_by("-status", "-opened_at")
+
+
+def masked_citizen(citizen: User) -> str:
+    """The citizen as a supervisor sees them (脱敏): 张* 511602********123X."""
+    return f"{masked_name(citizen.real_name)} {mask_resident_id(citizen.resident_id)}".strip()
+
+
+def supervision_item_for(user: User, item_id: int) -> SupervisionItem:
+    """One report the user supervises; Http404 for any other, so other departments' reports stay unseen."""
+    item = supervision_items_for(user).filter(pk=item_id).first()
+    if item is None:
+        raise Http404(_("No such report among those you supervise."))
+    return item
 
 
 def token_hash(token: str) -> str:

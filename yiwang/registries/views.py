@@ -1,5 +1,5 @@
-"""Pages of the registries app: the data-service catalogue for staff (共享数据目录), my data access record
-(我的数据使用记录) and my consents (我的授权)."""
+"""Pages of the registries app: the data-service catalogue for staff (共享数据目录), the supervisors' reports of
+suspicious accesses (可疑访问督查), my data access record (我的数据使用记录) and my consents (我的授权)."""
 
 from __future__ import annotations
 
@@ -13,10 +13,17 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from yiwang.accounts.decorators import staff_otp_required
 from yiwang.core.errors import ActionConflict
-from yiwang.core.permissions import departments_where
+from yiwang.core.permissions import departments_where, require_role
+from yiwang.org.models import Role
 from yiwang.registries import queries
-from yiwang.registries.actions import do_flag_access, do_grant_consent, do_withdraw_consent
-from yiwang.registries.forms import ConsentForm, FlagForm
+from yiwang.registries.actions import (
+    do_close_supervision_item,
+    do_flag_access,
+    do_grant_consent,
+    do_withdraw_consent,
+)
+from yiwang.registries.forms import ConsentForm, FlagForm, SupervisionCloseForm
+from yiwang.registries.models import SupervisionStatus
 
 
 @staff_otp_required
@@ -32,6 +39,49 @@ def service_catalogue(request: HttpRequest) -> HttpResponse:
         "registries/services.html",
         {"views": queries.catalogue_for(department), "department": department, "departments": departments},
     )
+
+
+def _supervision_page(
+    request: HttpRequest, close_form: SupervisionCloseForm | None = None, closing_id: int | None = None
+) -> HttpResponse:
+    rows = [
+        (item, queries.masked_citizen(item.citizen))
+        for item in queries.supervision_items_for(request.user)[:500]  # type: ignore[arg-type]
+    ]
+    return render(
+        request,
+        "registries/office_supervision.html",
+        {
+            "open_rows": [row for row in rows if row[0].status == SupervisionStatus.OPEN],
+            "closed_rows": [row for row in rows if row[0].status == SupervisionStatus.CLOSED],
+            "close_form": close_form or SupervisionCloseForm(),
+            "closing_id": closing_id,
+        },
+    )
+
+
+@require_role(Role.SUPERVISOR, Role.DEPARTMENT_ADMIN)
+@require_GET
+def office_supervision(request: HttpRequest) -> HttpResponse:
+    """Reports of suspicious accesses for the supervisors of the departments that read the data."""
+    return _supervision_page(request)
+
+
+@require_role(Role.SUPERVISOR, Role.DEPARTMENT_ADMIN)
+@require_POST
+def close_supervision_item(request: HttpRequest, item_id: int) -> HttpResponse:
+    """Close a report with the finding; the page comes back with the error when the finding is missing."""
+    item = queries.supervision_item_for(request.user, item_id)  # type: ignore[arg-type]
+    form = SupervisionCloseForm(request.POST)
+    if not form.is_valid():
+        return _supervision_page(request, form, item.pk)
+    try:
+        do_close_supervision_item(request.user, item, form.cleaned_data["finding"])  # type: ignore[arg-type]
+    except ActionConflict as conflict:
+        messages.warning(request, conflict.message)
+    else:
+        messages.success(request, _("Report closed. The citizen has been told the finding."))
+    return redirect("registries:office_supervision")
 
 
 def _data_access_page(
