@@ -58,7 +58,7 @@ messages: $(BIN)/.installed
 	done
 
 bench: $(BIN)/.installed
-	for b in bench/*.py; do $(BIN)/python $$b || exit 1; done
+	for b in bench/[!_]*.py; do $(BIN)/python $$b || exit 1; done
 
 clean:
 	rm -rf $(VENV) var *.egg-info

@@ -18,9 +18,6 @@ import base64
 import os
 import sys
 import tempfile
-import threading
-import time
-from collections.abc import Callable
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -36,34 +33,16 @@ from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import setup_databases, setup_test_environment, teardown_databases  # noqa: E402
 
+from bench._threads import run_threads, use_bench_database  # noqa: E402
+
 THREADS = int(os.environ.get("BENCH_THREADS", "4"))
 PER_THREAD = int(os.environ.get("BENCH_SUBMISSIONS", "50"))
 PDF = base64.b64encode(b"%PDF-1.7\n%%EOF\n").decode()
 
 
-def run_threads(work: Callable[[int], None]) -> float:
-    """Run ``work(index)`` in THREADS threads at once; the wall time."""
-    threads = [threading.Thread(target=work, args=(index,)) for index in range(THREADS)]
-    start = time.perf_counter()
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return time.perf_counter() - start
-
-
-def use_bench_database() -> None:
-    """The database the run creates and drops: a file for SQLite, the named database for PostgreSQL."""
-    database = settings.DATABASES["default"]
-    if database["ENGINE"].endswith("sqlite3"):
-        database["TEST"]["NAME"] = str(DATA_DIR / "bench-cases.sqlite3")
-    else:
-        database["TEST"]["NAME"] = database["NAME"]
-
-
 def main() -> None:
     setup_test_environment()
-    use_bench_database()
+    use_bench_database(DATA_DIR, "bench-cases")
     old = setup_databases(verbosity=0, interactive=False)
     try:
         from tests.cases.conftest import guide_content, publish
@@ -111,10 +90,10 @@ def main() -> None:
                 connection.close()
 
         total = THREADS * PER_THREAD
-        run_threads(health)  # warm-up: imports, URL resolver, template and connection caches
-        health_before = total / run_threads(health)
-        submit_rate = total / run_threads(submit)
-        health_after = total / run_threads(health)
+        run_threads(health, THREADS)  # warm-up: imports, URL resolver, template and connection caches
+        health_before = total / run_threads(health, THREADS)
+        submit_rate = total / run_threads(submit, THREADS)
+        health_after = total / run_threads(health, THREADS)
         health_rate = (health_before + health_after) / 2
         cases = Case.objects.count()
         engine = settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1]

@@ -15,9 +15,6 @@ from __future__ import annotations
 import os
 import sys
 import tempfile
-import threading
-import time
-from collections.abc import Callable
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -35,6 +32,8 @@ from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import setup_databases, setup_test_environment, teardown_databases  # noqa: E402
 
+from bench._threads import run_threads, use_bench_database  # noqa: E402
+
 THREADS = int(os.environ.get("BENCH_THREADS", "4"))
 PER_THREAD = int(os.environ.get("BENCH_TICKETS", "50"))
 MESSAGES = [
@@ -46,27 +45,9 @@ MESSAGES = [
 ]
 
 
-def run_threads(work: Callable[[int], None]) -> float:
-    threads = [threading.Thread(target=work, args=(index,)) for index in range(THREADS)]
-    start = time.perf_counter()
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return time.perf_counter() - start
-
-
-def use_bench_database() -> None:
-    database = settings.DATABASES["default"]
-    if database["ENGINE"].endswith("sqlite3"):
-        database["TEST"]["NAME"] = str(DATA_DIR / "bench-hotline.sqlite3")
-    else:
-        database["TEST"]["NAME"] = database["NAME"]
-
-
 def main() -> None:
     setup_test_environment()
-    use_bench_database()
+    use_bench_database(DATA_DIR, "bench-hotline")
     old = setup_databases(verbosity=0, interactive=False)
     try:
         from tests.factories import DivisionFactory
@@ -103,9 +84,9 @@ def main() -> None:
                 connection.close()
 
         total = THREADS * PER_THREAD
-        health_before = total / run_threads(health)
-        submit_rate = total / run_threads(submit)
-        health_after = total / run_threads(health)
+        health_before = total / run_threads(health, THREADS)
+        submit_rate = total / run_threads(submit, THREADS)
+        health_after = total / run_threads(health, THREADS)
         health_rate = (health_before + health_after) / 2
         engine = settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1]
         dispatched = Ticket.objects.filter(status=TicketStatus.DISPATCHED).count()
