@@ -23,7 +23,8 @@ def canonical_json(value: Any) -> str:
     return json.dumps(value, cls=DjangoJSONEncoder, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
-def _sha256(text: str) -> str:
+def sha256_hex(text: str) -> str:
+    """The SHA-256 of ``text`` (UTF-8) as 64 hex digits: the digest every hash chain here uses."""
     return hashlib.sha256(text.encode()).hexdigest()
 
 
@@ -41,7 +42,7 @@ def compute_record_hash(record: AuditRecord) -> str:
         "request_id": record.request_id,
         "prev_hash": record.prev_hash,
     }
-    return _sha256(canonical_json(body))
+    return sha256_hex(canonical_json(body))
 
 
 def _actor_fields(actor: Any) -> tuple[int | None, str]:
@@ -81,7 +82,7 @@ def record_audit(
         object_type=object_type,
         object_id=object_id,
         changes=json.loads(change_json),
-        change_digest=_sha256(change_json),
+        change_digest=sha256_hex(change_json),
         request_id=current_request_id.get(),
         prev_hash=head.last_hash,
     )
@@ -134,7 +135,7 @@ def verify_chain() -> ChainReport:
                     checked,
                     ChainProblem(record.seq, record.pk, "does not link to the record before it"),
                 )
-            if _sha256(canonical_json(record.changes)) != record.change_digest:
+            if sha256_hex(canonical_json(record.changes)) != record.change_digest:
                 return ChainReport(
                     checked, ChainProblem(record.seq, record.pk, "its change does not match its digest")
                 )

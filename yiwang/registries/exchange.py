@@ -18,7 +18,6 @@ access log (:class:`AccessLogEntry`) inside the same transaction; ``yiwang regis
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 import uuid
@@ -32,7 +31,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from yiwang.accounts.models import User
-from yiwang.core.audit import canonical_json
+from yiwang.core.audit import GENESIS_HASH, canonical_json, sha256_hex
 from yiwang.core.validators import (
     normalise_resident_id,
     normalise_uscc,
@@ -54,7 +53,6 @@ from yiwang.registries.models import (
 )
 from yiwang.registries.providers import PROVIDERS
 
-GENESIS_HASH = "0" * 64
 RESPONSE_VERSION = 1
 _LICENCE_NUMBER_RE = re.compile(r"^[A-Z0-9]{6,40}$")
 
@@ -120,10 +118,6 @@ class ExchangeResult:
         return self.outcome == Outcome.OK
 
 
-def _sha256(text: str) -> str:
-    return hashlib.sha256(text.encode()).hexdigest()
-
-
 def _first_error(value: str, validate: Any) -> str | None:
     try:
         validate(value)
@@ -177,7 +171,7 @@ def compute_entry_hash(entry: AccessLogEntry) -> str:
         "response_digest": entry.response_digest,
         "prev_hash": entry.prev_hash,
     }
-    return _sha256(canonical_json(body))
+    return sha256_hex(canonical_json(body))
 
 
 def _append_log(entry: AccessLogEntry) -> AccessLogEntry:
@@ -365,7 +359,7 @@ def query(
                 "parameters": parameters,
             }
         )
-        request_digest = _sha256(request_text)
+        request_digest = sha256_hex(request_text)
         entry = AccessLogEntry(
             created_at=requested_at,
             request_id=request_id,
@@ -420,7 +414,7 @@ def query(
             }
         )
         signature = signer.sign(key, payload.encode())
-        entry.outcome, entry.fields, entry.response_digest = outcome, sorted(returned), _sha256(payload)
+        entry.outcome, entry.fields, entry.response_digest = outcome, sorted(returned), sha256_hex(payload)
         _append_log(entry)
     return ExchangeResult(
         request_id=request_id,
