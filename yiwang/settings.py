@@ -177,8 +177,8 @@ TASKS = {
     }
 }
 
-# Message routing (智能分拨): a message is dispatched automatically when the router's top confidence reaches
-# ROUTING_AUTO_DISPATCH_THRESHOLD; empty = the active model's calibrated threshold (the lowest one whose
+# Message routing (智能分拨): a message is dispatched automatically when the lead of the router's first department
+# over its second (top confidence minus runner-up) reaches ROUTING_AUTO_DISPATCH_THRESHOLD; empty = the active model's calibrated threshold (the lowest one whose
 # auto-dispatched messages were ROUTING_TARGET_PRECISION correct in cross-validation).
 _routing_threshold = env_str("ROUTING_AUTO_DISPATCH_THRESHOLD", "")
 ROUTING_AUTO_DISPATCH_THRESHOLD = float(_routing_threshold) if _routing_threshold else None

@@ -109,6 +109,17 @@ def test_threshold_setting_overrides_the_calibrated_one(settings) -> None:  # ty
     assert not should_auto_dispatch(propose("河西村后厨老鼠乱窜"))
 
 
+def test_dispatch_follows_the_lead_over_the_runner_up_not_the_top_confidence(settings) -> None:  # type: ignore[no-untyped-def]
+    train_synthetic()
+    proposal = propose("河西村后厨老鼠乱窜，卫生太差")
+    (_first, top), (_second, runner_up) = proposal.candidates[:2]
+    assert proposal.lead == pytest.approx(top - runner_up, abs=1e-3)
+    settings.ROUTING_AUTO_DISPATCH_THRESHOLD = (proposal.lead + top) / 2  # above the lead, below the top
+    assert not should_auto_dispatch(propose("河西村后厨老鼠乱窜，卫生太差"))
+    settings.ROUTING_AUTO_DISPATCH_THRESHOLD = proposal.lead
+    assert should_auto_dispatch(propose("河西村后厨老鼠乱窜，卫生太差"))
+
+
 def test_the_retrain_job_activates_a_model(django_capture_on_commit_callbacks) -> None:  # type: ignore[no-untyped-def]
     from yiwang.routing.tasks import retrain_routing_model
 

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from yiwang.routing.classifier import NEVER_DISPATCH, calibrated_threshold
+from yiwang.routing.classifier import NEVER_DISPATCH, calibrated_threshold, lead
 from yiwang.routing.evaluation import dispatch_at
 
 predictions = st.lists(
@@ -52,3 +53,30 @@ def test_worked_example() -> None:
     dispatch = dispatch_at(confidences, correct, 0.6)
     assert (dispatch.coverage, dispatch.precision) == (0.8, 0.75)
     assert dispatch_at(confidences, correct, 0.99).precision is None
+
+
+probability_rows = (
+    st.integers(2, 8)
+    .flatmap(
+        lambda width: st.lists(
+            st.lists(st.floats(0.001, 1, allow_nan=False), min_size=width, max_size=width),
+            min_size=1,
+            max_size=20,
+        )
+    )
+    .map(lambda rows: np.array(rows) / np.array(rows).sum(axis=1, keepdims=True))
+)
+
+
+@given(probability_rows)
+def test_the_lead_is_the_gap_between_the_two_best_departments(probabilities: np.ndarray) -> None:
+    leads = lead(probabilities)
+    ordered = np.sort(probabilities, axis=1)
+    assert np.allclose(leads, ordered[:, -1] - ordered[:, -2])
+    assert np.all(leads >= 0) and np.all(leads <= probabilities.max(axis=1))
+
+
+def test_a_message_torn_between_two_departments_has_no_lead() -> None:
+    torn, clear = [0.45, 0.45, 0.1], [0.6, 0.2, 0.2]
+    assert lead(np.array([torn, clear])).tolist() == pytest.approx([0.0, 0.4])
+    assert lead(np.array([[0.7]])).tolist() == pytest.approx([0.7])  # one department: nothing to trail

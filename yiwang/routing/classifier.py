@@ -10,6 +10,8 @@ char 2–4 and 1–4 are no better and slower; word features alone 0.918. A sepa
 30 characters (where citizens put the subject, 标题) lifts macro-F1 to 0.928 and, above all, ranks confidences
 better: 80 % instead of 74 % of messages can be dispatched at 98 % precision (head of 20 or 40 characters: less).
 Averaging with logistic regression or complement naive Bayes probabilities did not help (0.924, 0.917).
+The dispatch threshold applies to the lead of the first department over the second (:func:`lead`) rather than to
+the first confidence alone: one more point of messages dispatched at the same precision.
 """
 
 from __future__ import annotations
@@ -28,7 +30,8 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.model_selection import StratifiedKFold
 from sklearn.svm import LinearSVC
 
-FORMAT_VERSION = 1
+# 2: the calibrated threshold applies to the lead (top minus runner-up), no longer to the top confidence.
+FORMAT_VERSION = 2
 _WORD = re.compile(r"[^\W_]+")
 # Candidate inverse temperatures for the softmax over SVM scores (fitted on out-of-fold scores).
 _SOFTMAX_SCALES = np.geomspace(0.25, 64.0, 49)
@@ -209,7 +212,10 @@ class TextClassifier:
         with np.load(io.BytesIO(content), allow_pickle=False) as archive:
             header = json.loads(archive["header"].tobytes().decode())
             if header.get("format") != FORMAT_VERSION:
-                raise ValueError(f"unsupported routing model format {header.get('format')!r}")
+                raise ValueError(
+                    f"unsupported routing model format {header.get('format')!r}; "
+                    "retrain it with `yiwang routing retrain`"
+                )
             config = FeatureConfig.from_json(header["config"])
             vectorizers: list[tuple[str, TfidfVectorizer]] = []
             for kind in header["kinds"]:
@@ -258,6 +264,17 @@ def softmax(scores: np.ndarray, scale: float) -> np.ndarray:
     return np.minimum(exponentials / exponentials.sum(axis=1, keepdims=True), MAX_CONFIDENCE)
 
 
+def lead(probabilities: np.ndarray) -> np.ndarray:
+    """How far each row's first class is ahead of its second (领先度); the dispatch threshold applies to it.
+
+    A message torn between two departments is not dispatched even when both are far ahead of the rest.
+    """
+    if probabilities.shape[1] < 2:
+        return probabilities[:, 0].copy()
+    top_two = np.partition(probabilities, -2, axis=1)[:, -2:]
+    return top_two[:, 1] - top_two[:, 0]
+
+
 def fit_softmax_scale(scores: np.ndarray, truth: np.ndarray) -> float:
     """The softmax scale that minimises the log loss of out-of-fold scores (温度标定)."""
     rows = np.arange(len(truth))
@@ -268,7 +285,8 @@ def fit_softmax_scale(scores: np.ndarray, truth: np.ndarray) -> float:
 
 
 def calibrated_threshold(confidences: np.ndarray, correct: np.ndarray, target_precision: float) -> float:
-    """The lowest confidence threshold whose auto-dispatched share is at least ``target_precision`` correct.
+    """The lowest threshold on ``confidences`` (the leads) whose auto-dispatched share is at least
+    ``target_precision`` correct.
 
     Returns :data:`NEVER_DISPATCH` when no threshold reaches the target.
     """
@@ -325,7 +343,7 @@ def train(
         model.softmax_scale = fit_softmax_scale(scores, truth)
         probabilities = softmax(scores, model.softmax_scale)
         model.threshold = calibrated_threshold(
-            probabilities.max(axis=1), probabilities.argmax(axis=1) == truth, target_precision
+            lead(probabilities), probabilities.argmax(axis=1) == truth, target_precision
         )
         model.metadata["calibration_folds"] = k
     else:  # too few labels to calibrate: keep every message for a person

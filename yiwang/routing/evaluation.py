@@ -10,7 +10,7 @@ import numpy as np
 from sklearn.metrics import f1_score, recall_score
 from sklearn.model_selection import StratifiedKFold
 
-from yiwang.routing.classifier import FeatureConfig, train
+from yiwang.routing.classifier import FeatureConfig, lead, train
 
 
 @dataclass(frozen=True)
@@ -21,14 +21,14 @@ class Dispatch:
     precision: float | None  # None when nothing is dispatched
 
 
-def dispatch_at(confidences: np.ndarray, correct: np.ndarray, thresholds: np.ndarray | float) -> Dispatch:
-    """Coverage (自动派单率) and precision among the auto-dispatched, each message with its threshold."""
-    if len(confidences) == 0:
+def dispatch_at(leads: np.ndarray, correct: np.ndarray, thresholds: np.ndarray | float) -> Dispatch:
+    """Coverage (自动派单率) and precision among the auto-dispatched: a message goes when its lead reaches its threshold."""
+    if len(leads) == 0:
         return Dispatch(coverage=0.0, precision=None)
-    dispatched = confidences >= thresholds
+    dispatched = leads >= thresholds
     count = int(dispatched.sum())
     precision = float(correct[dispatched].sum() / count) if count else None
-    return Dispatch(coverage=count / len(confidences), precision=precision)
+    return Dispatch(coverage=count / len(leads), precision=precision)
 
 
 def cross_validate(
@@ -46,7 +46,7 @@ def cross_validate(
     """
     label_array = np.asarray(labels, dtype=str)
     predicted = np.empty(len(label_array), dtype=object)
-    confidences = np.zeros(len(label_array))
+    leads = np.zeros(len(label_array))
     thresholds = np.zeros(len(label_array))
     fold_thresholds: list[float] = []
     splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)
@@ -54,17 +54,17 @@ def cross_validate(
         model = train([texts[i] for i in train_index], label_array[train_index], config, target_precision)
         probabilities = model.probabilities([texts[i] for i in test_index])
         predicted[test_index] = np.asarray(model.classes, dtype=object)[probabilities.argmax(axis=1)]
-        confidences[test_index] = probabilities.max(axis=1)
+        leads[test_index] = lead(probabilities)
         threshold = model.threshold if fixed_threshold is None else fixed_threshold
         thresholds[test_index] = threshold
         fold_thresholds.append(threshold)
-    return report(label_array, predicted.astype(str), confidences, thresholds, fold_thresholds, folds)
+    return report(label_array, predicted.astype(str), leads, thresholds, fold_thresholds, folds)
 
 
 def report(
     truth: np.ndarray,
     predicted: np.ndarray,
-    confidences: np.ndarray,
+    leads: np.ndarray,
     thresholds: np.ndarray,
     fold_thresholds: list[float],
     folds: int,
@@ -72,7 +72,7 @@ def report(
     """The evaluation JSON object (one per run)."""
     classes = sorted(set(truth))
     recalls = recall_score(truth, predicted, labels=classes, average=None, zero_division=0)
-    dispatch = dispatch_at(confidences, predicted == truth, thresholds)
+    dispatch = dispatch_at(leads, predicted == truth, thresholds)
     return {
         "n_samples": len(truth),
         "folds": folds,

@@ -23,7 +23,7 @@ from django.conf import settings
 from django.utils.translation import gettext
 
 from yiwang.routing import queries
-from yiwang.routing.classifier import NEVER_DISPATCH, TextClassifier
+from yiwang.routing.classifier import NEVER_DISPATCH, TextClassifier, lead
 from yiwang.routing.models import RoutingModel
 from yiwang.routing.storage import ModelIntegrityError, load_model_file
 
@@ -38,6 +38,7 @@ class RoutingProposal:
     """Ranked (department code, confidence) pairs for one message and the n-grams behind the first."""
 
     candidates: list[tuple[str, float]]
+    lead: float = 0.0  # how far the first confidence is ahead of the second (领先度)
     reason_terms: list[str] = field(default_factory=list)
     threshold: float = NEVER_DISPATCH
     model_version: int | None = None
@@ -53,10 +54,6 @@ class RoutingProposal:
     @property
     def confidences(self) -> list[float]:
         return [confidence for _code, confidence in self.candidates]
-
-    @property
-    def confidence(self) -> float:
-        return self.candidates[0][1] if self.candidates else 0.0
 
     @property
     def reason(self) -> str:
@@ -97,10 +94,11 @@ def propose(text: str, top: int = 3) -> RoutingProposal:
     if loaded is None or not text.strip():
         return RoutingProposal(candidates=[])
     row, model = loaded
-    probabilities = model.probabilities([text])[0]
-    order = np.argsort(-probabilities)[:top]
+    probabilities = model.probabilities([text])
+    order = np.argsort(-probabilities[0])[:top]
     return RoutingProposal(
-        candidates=[(model.classes[index], round(float(probabilities[index]), 4)) for index in order],
+        candidates=[(model.classes[index], round(float(probabilities[0, index]), 4)) for index in order],
+        lead=float(lead(probabilities)[0]),
         reason_terms=model.explain(text, int(order[0])),
         threshold=effective_threshold(row),
         model_version=row.version,
@@ -108,9 +106,10 @@ def propose(text: str, top: int = 3) -> RoutingProposal:
 
 
 def should_auto_dispatch(proposal: RoutingProposal) -> bool:
-    """Dispatch without a person (自动派单) when the top confidence reaches the threshold."""
+    """Dispatch without a person (自动派单) when the first department's lead over the second reaches the
+    threshold."""
     return (
         proposal.department is not None
         and proposal.threshold < NEVER_DISPATCH
-        and proposal.confidence >= proposal.threshold
+        and proposal.lead >= proposal.threshold
     )
