@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 
 import numpy as np
 import pytest
@@ -49,4 +50,13 @@ def test_a_file_with_pickled_objects_is_refused() -> None:
     buffer = io.BytesIO()
     np.savez(buffer, header=np.array([{"format": 1}], dtype=object))
     with pytest.raises(ValueError, match="pickle"):
+        TextClassifier.from_bytes(buffer.getvalue())
+
+
+def test_a_model_file_of_the_previous_format_asks_to_be_retrained() -> None:
+    # Format 1 calibrated its threshold on the top confidence, not on the lead: it means something else now.
+    buffer = io.BytesIO()
+    header = json.dumps({"format": 1}).encode()
+    np.savez(buffer, header=np.frombuffer(header, dtype=np.uint8))
+    with pytest.raises(ValueError, match="yiwang routing retrain"):
         TextClassifier.from_bytes(buffer.getvalue())
