@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from tests.routing.synthetic import labelled_messages
-from yiwang.routing.classifier import FeatureConfig, TextClassifier, train
+from yiwang.routing.classifier import FeatureConfig, TextClassifier, calibration_folds, train
 
 
 @pytest.fixture(scope="module")
@@ -60,3 +60,25 @@ def test_a_model_file_of_the_previous_format_asks_to_be_retrained() -> None:
     np.savez(buffer, header=np.frombuffer(header, dtype=np.uint8))
     with pytest.raises(ValueError, match="yiwang routing retrain"):
         TextClassifier.from_bytes(buffer.getvalue())
+
+
+def test_a_department_known_from_one_sentence_does_not_stop_calibration() -> None:
+    # Cold start: a department with a single duty sentence must not leave every message to a person.
+    rows = [*labelled_messages(), ("负责全区档案的收集、整理和利用", "archives")]
+    model = train([text for text, _ in rows], [label for _, label in rows], FeatureConfig(), 0.98)
+    assert model.metadata["calibration_folds"] == 3
+    assert model.threshold < 1.0 and model.softmax_scale != 1.0
+    assert "archives" in model.classes
+    probabilities = model.probabilities(["新华路的路灯不亮了，已经很久了。"])[0]
+    assert model.classes[int(probabilities.argmax())] == "roads" and probabilities.max() > 0.5
+
+
+@pytest.mark.parametrize(
+    ("counts", "folds"),
+    [({"a": 10, "b": 10}, 3), ({"a": 10, "b": 2, "c": 1}, 2), ({"a": 10, "b": 1}, 0), ({"a": 5}, 0)],
+)
+def test_calibration_folds_need_two_classes_with_that_many_examples(
+    counts: dict[str, int], folds: int
+) -> None:
+    labels = np.array([label for label, count in counts.items() for _ in range(count)])
+    assert calibration_folds(labels, 3) == folds

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import hashlib
+import io
+import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 from django.core.exceptions import ValidationError
 
@@ -97,6 +101,44 @@ def test_a_tampered_model_file_is_refused(model_directory: Path) -> None:
     assert "没有可用的分拨模型" in proposal.reason
     with pytest.raises(ModelIntegrityError):
         do_activate_model(None, row)
+
+
+def test_a_model_file_of_an_older_format_is_refused_and_replaced_by_retraining(model_directory: Path) -> None:
+    row = train_synthetic()
+    stale = io.BytesIO()
+    np.savez(stale, header=np.frombuffer(json.dumps({"format": 1}).encode(), dtype=np.uint8))
+    (model_directory / row.file_name).write_bytes(stale.getvalue())
+    RoutingModel.objects.filter(pk=row.pk).update(file_sha256=hashlib.sha256(stale.getvalue()).hexdigest())
+    row.refresh_from_db()
+    with pytest.raises(ModelIntegrityError, match="retrain"):
+        load_model_file(row)
+    assert propose("新华路路灯不亮").candidates == []  # to a person until retrained
+    do_record_correction(None, "新华路路灯不亮", "roads")
+    do_record_correction(None, "老板拖欠工资", "wages")
+    outcome = do_retrain(None)
+    assert outcome.activated and outcome.model is not None and outcome.model.pk != row.pk
+    assert propose("新华路路灯不亮").department == "roads"
+
+
+def test_a_retrain_with_nothing_new_keeps_the_active_model() -> None:
+    for place in ["幸福小区", "河西村", "新华路"]:
+        do_record_correction(None, f"{place}停水了", "water")
+        do_record_correction(None, f"{place}停电了", "power")
+    first = do_retrain(None)
+    assert first.activated
+    again = do_retrain(None)
+    assert again.unchanged and not again.activated
+    assert RoutingModel.objects.count() == 1
+
+
+def test_with_few_new_labels_the_candidate_replaces_the_active_model_unjudged() -> None:
+    current = train_synthetic()
+    for text, topic in [("幸福小区路灯不亮", "roads"), ("工地拖欠工资", "wages"), ("饭店后厨老鼠", "food")]:
+        do_record_correction(None, text, topic)  # three labels since the model: too few to judge on
+    outcome = do_retrain(None)
+    assert outcome.activated and outcome.model is not None
+    assert outcome.candidate_macro_f1 is None and outcome.current_macro_f1 is None
+    assert RoutingModel.objects.get(is_active=True) == outcome.model != current
 
 
 def test_threshold_setting_overrides_the_calibrated_one(settings) -> None:  # type: ignore[no-untyped-def]

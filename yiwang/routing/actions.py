@@ -28,6 +28,8 @@ logger = logging.getLogger(__name__)
 
 MAX_LABEL_TEXT_LENGTH = 5000
 HOLDOUT_SHARE = 0.2
+# The fewest labels recorded since the active model that can judge a retrained one against it.
+MIN_FRESH_LABELS = 5
 
 
 def check_label_text(text: str) -> str:
@@ -162,6 +164,7 @@ class RetrainOutcome:
     candidate_macro_f1: float | None
     current_macro_f1: float | None
     n_samples: int
+    unchanged: bool = False  # nothing new since the active model was trained: it stays
 
     @property
     def activated(self) -> bool:
@@ -183,12 +186,23 @@ def _holdout_split(labels: list[str]) -> tuple[list[int], list[int]]:
     return list(train_part), list(held_out)
 
 
+def _loadable(row: RoutingModel) -> TextClassifier | None:
+    try:
+        return load_model_file(row)
+    except ModelIntegrityError:
+        logger.exception("the active routing model cannot be loaded; replacing it")
+        return None
+
+
 def do_retrain(actor: Any) -> RetrainOutcome:
     """Retrain from every label plus the departments' duties and keywords (定期重训).
 
-    With an active model, a candidate trained on 80 % of the labels must reach the current model's macro-F1
-    on the other 20 % (minus ROUTING_RETRAIN_TOLERANCE); otherwise nothing changes. An accepted candidate is
-    then trained on all labels and activated.
+    The active model is judged on labels it never saw: those recorded since it was trained. When there are at
+    least MIN_FRESH_LABELS of them, a candidate trained on everything except a 20 % share of them must reach the
+    active model's macro-F1 on that share (minus ROUTING_RETRAIN_TOLERANCE); otherwise nothing changes. With
+    fewer there is nothing to judge on, and the candidate, trained on the same data or more, replaces it. When
+    nothing changed since the active model was trained, it stays. An accepted candidate is trained on all
+    labels and activated.
     """
     labelled = queries.label_samples()
     knowledge = queries.department_knowledge_samples()
@@ -197,33 +211,35 @@ def do_retrain(actor: Any) -> RetrainOutcome:
         raise ValidationError(
             _("At least two departments need labels or duties before the router can learn.")
         )
+    digest = _samples_digest(samples)
     current_row = queries.active_model()
+    current = _loadable(current_row) if current_row is not None else None
+    if (
+        current_row is not None
+        and current is not None
+        and current_row.training.get("labels_digest") == digest
+    ):
+        return RetrainOutcome(None, None, None, len(samples), unchanged=True)
     candidate_f1 = current_f1 = None
-    if current_row is not None and len(labelled) >= 5:
-        try:
-            current = load_model_file(current_row)
-        except ModelIntegrityError:
-            logger.exception("the active routing model cannot be loaded; replacing it")
-            current = None
-        if current is not None:
-            texts, codes = [text for text, _code in labelled], [code for _text, code in labelled]
-            train_part, held_out = _holdout_split(codes)
-            candidate = train_classifier(
-                [texts[i] for i in train_part] + [text for text, _code in knowledge],
-                [codes[i] for i in train_part] + [code for _text, code in knowledge],
-            )
-            held_texts, held_truth = [texts[i] for i in held_out], [codes[i] for i in held_out]
-            candidate_f1 = round(_macro_f1(candidate, held_texts, held_truth), 4)
-            current_f1 = round(_macro_f1(current, held_texts, held_truth), 4)
-            if candidate_f1 < current_f1 - settings.ROUTING_RETRAIN_TOLERANCE:
-                with transaction.atomic():
-                    record_audit(
-                        actor,
-                        "routing.retrain_rejected",
-                        current_row,
-                        {"candidate_macro_f1": candidate_f1, "current_macro_f1": current_f1},
-                    )
-                return RetrainOutcome(None, candidate_f1, current_f1, len(samples))
+    fresh = queries.labels_recorded_after(current_row.created_at) if current_row is not None else []
+    if current_row is not None and current is not None and len(fresh) >= MIN_FRESH_LABELS:
+        fresh_set = set(fresh)
+        older = [sample for sample in labelled if sample not in fresh_set]
+        train_part, held_out = _holdout_split([code for _text, code in fresh])
+        training = older + [fresh[i] for i in train_part] + knowledge
+        candidate = train_classifier([text for text, _ in training], [code for _, code in training])
+        held_texts, held_truth = [fresh[i][0] for i in held_out], [fresh[i][1] for i in held_out]
+        candidate_f1 = round(_macro_f1(candidate, held_texts, held_truth), 4)
+        current_f1 = round(_macro_f1(current, held_texts, held_truth), 4)
+        if candidate_f1 < current_f1 - settings.ROUTING_RETRAIN_TOLERANCE:
+            with transaction.atomic():
+                record_audit(
+                    actor,
+                    "routing.retrain_rejected",
+                    current_row,
+                    {"candidate_macro_f1": candidate_f1, "current_macro_f1": current_f1},
+                )
+            return RetrainOutcome(None, candidate_f1, current_f1, len(samples))
     row = do_train_from_samples(
         actor,
         [text for text, _code in samples],
@@ -232,7 +248,7 @@ def do_retrain(actor: Any) -> RetrainOutcome:
         extra={
             "holdout_candidate_macro_f1": candidate_f1,
             "holdout_previous_macro_f1": current_f1,
-            "labels_digest": _samples_digest(samples),
+            "labels_digest": digest,
         },
     )
     return RetrainOutcome(row, candidate_f1, current_f1, len(samples))

@@ -19,6 +19,7 @@ from __future__ import annotations
 import io
 import json
 import re
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
@@ -305,24 +306,32 @@ def calibrated_threshold(confidences: np.ndarray, correct: np.ndarray, target_pr
 
 def out_of_fold_scores(
     texts: Sequence[str], labels: np.ndarray, config: FeatureConfig, classes: list[str], folds: int, seed: int
-) -> np.ndarray:
-    """Decision scores for every text from a model that did not see it (stratified k-fold)."""
-    scores = np.zeros((len(texts), len(classes)))
+) -> tuple[np.ndarray, np.ndarray]:
+    """Decision scores from models that did not see the text (stratified k-fold), and the rows they cover.
+
+    Only classes with at least ``folds`` examples are held out; the examples of rarer classes (a department
+    known from a single duty sentence, say) are in every training part, so they still compete for each text.
+    """
+    counts = Counter(labels.tolist())
+    held_out = np.flatnonzero([counts[label] >= folds for label in labels])
+    always_trained = np.flatnonzero([counts[label] < folds for label in labels])
+    scores = np.zeros((len(held_out), len(classes)))
     splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)
-    for train_index, test_index in splitter.split(np.zeros(len(labels)), labels):
+    for train_part, test_part in splitter.split(np.zeros(len(held_out)), labels[held_out]):
+        train_index = np.concatenate([held_out[train_part], always_trained])
         fold_model = TextClassifier.fit([texts[i] for i in train_index], labels[train_index], config)
-        fold_scores = fold_model.scores([texts[i] for i in test_index])
+        fold_scores = fold_model.scores([texts[i] for i in held_out[test_part]])
         for column, label in enumerate(fold_model.classes):
-            scores[test_index, classes.index(label)] = fold_scores[:, column]
-        missing = [index for index, label in enumerate(classes) if label not in fold_model.classes]
-        scores[np.ix_(test_index, missing)] = -1e3
-    return scores
+            scores[test_part, classes.index(label)] = fold_scores[:, column]
+    return scores, held_out
 
 
 def calibration_folds(labels: np.ndarray, wanted: int) -> int:
-    """How many calibration folds the data allows (every class needs a member in each fold), 0 if none."""
-    _values, counts = np.unique(labels, return_counts=True)
-    return min(wanted, int(counts.min())) if counts.min() >= 2 else 0
+    """How many calibration folds the data allows, 0 if none: at least two classes need that many examples."""
+    counts = sorted(Counter(labels.tolist()).values(), reverse=True)
+    if len(counts) < 2 or counts[1] < 2:
+        return 0
+    return min(wanted, counts[1])
 
 
 def train(
@@ -338,8 +347,8 @@ def train(
     model = TextClassifier.fit(texts, label_array, config)
     k = calibration_folds(label_array, calibration_k)
     if k >= 2:
-        scores = out_of_fold_scores(texts, label_array, config, model.classes, k, seed)
-        truth = np.array([model.classes.index(label) for label in label_array])
+        scores, rows = out_of_fold_scores(texts, label_array, config, model.classes, k, seed)
+        truth = np.array([model.classes.index(label) for label in label_array[rows]])
         model.softmax_scale = fit_softmax_scale(scores, truth)
         probabilities = softmax(scores, model.softmax_scale)
         model.threshold = calibrated_threshold(

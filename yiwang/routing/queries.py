@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.db.models import Max
 
 from yiwang.org.models import Department
@@ -20,6 +22,12 @@ def next_model_version() -> int:
 def label_samples() -> list[tuple[str, str]]:
     """Every recorded label as (text, department code), oldest first."""
     return list(RoutingLabel.objects.order_by("created_at", "pk").values_list("text", "department"))
+
+
+def labels_recorded_after(moment: datetime) -> list[tuple[str, str]]:
+    """The labels recorded after ``moment`` (e.g. since a model was trained), oldest first."""
+    labels = RoutingLabel.objects.filter(created_at__gt=moment).order_by("created_at", "pk")
+    return list(labels.values_list("text", "department"))
 
 
 def department_knowledge_samples() -> list[tuple[str, str]]:

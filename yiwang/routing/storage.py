@@ -15,7 +15,8 @@ FILE_EXTENSION = "npz"
 
 
 class ModelIntegrityError(Exception):
-    """A model file is missing or differs from what was recorded when it was trained: never load it."""
+    """A model file is missing, differs from what was recorded when it was trained, or is of another format:
+    never load it."""
 
 
 def model_directory() -> Path:
@@ -35,7 +36,8 @@ def write_model_file(version: int, content: bytes) -> tuple[str, str]:
 
 
 def load_model_file(row: RoutingModel) -> TextClassifier:
-    """Read the file of ``row``, refuse it unless its SHA-256 matches the database, then load plain arrays."""
+    """Read the file of ``row``, refuse it unless its SHA-256 matches the database and it loads as a model of
+    this release's format, then load plain arrays."""
     path = model_directory() / Path(row.file_name).name
     try:
         content = path.read_bytes()
@@ -46,4 +48,7 @@ def load_model_file(row: RoutingModel) -> TextClassifier:
         raise ModelIntegrityError(
             f"routing model v{row.version}: file SHA-256 {digest} differs from the recorded {row.file_sha256}"
         )
-    return TextClassifier.from_bytes(content)
+    try:
+        return TextClassifier.from_bytes(content)
+    except ValueError as error:  # e.g. a file of an older format: retrain
+        raise ModelIntegrityError(f"routing model v{row.version}: {error}") from error

@@ -17,6 +17,9 @@ logger = logging.getLogger(__name__)
 def retrain_routing_model() -> int | None:
     """Retrain from the labels; returns the new active version, or None when the current model stays."""
     outcome = do_retrain(None)
+    if outcome.unchanged:
+        logger.info("routing retrain: nothing new since the active model was trained")
+        return None
     if outcome.model is None:
         logger.info(
             "routing retrain kept the current model (held-out macro-F1 %s < %s)",

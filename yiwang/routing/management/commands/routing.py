@@ -40,7 +40,10 @@ class Command(BaseCommand):
         evaluate.add_argument("--folds", type=int, default=5)
         evaluate.add_argument("--threshold", type=float, help="fixed threshold instead of the calibrated one")
         evaluate.add_argument("--json", action="store_true", help="print one JSON object")
-        subcommands.add_parser("retrain", help="retrain from the labels; keep the current model if better")
+        subcommands.add_parser(
+            "retrain",
+            help="retrain from the labels; keep the current model if it does better on labels it never saw",
+        )
         subcommands.add_parser("coldstart", help="seed the demo messages as labels and retrain")
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -96,7 +99,9 @@ class Command(BaseCommand):
 
     def _retrain(self, options: dict[str, Any]) -> None:
         outcome = do_retrain(None)
-        if outcome.model is None:
+        if outcome.unchanged:
+            self.stdout.write("nothing new since the active model was trained: it stays")
+        elif outcome.model is None:
             self.stdout.write(
                 f"kept the current model: candidate macro-F1 {outcome.candidate_macro_f1} "
                 f"< current {outcome.current_macro_f1} on the held-out labels"
