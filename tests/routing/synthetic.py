@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import csv
+import io
+import json
 import random
 from pathlib import Path
+
+import numpy as np
 
 TOPICS: dict[str, list[str]] = {
     "roads": [
@@ -59,3 +63,10 @@ def write_csv(
         writer.writerow([text_column, label_column])
         writer.writerows(rows)
     return path
+
+
+def format_one_model_file() -> bytes:
+    """A model file of the previous format (1), whose threshold was calibrated on the top confidence."""
+    buffer = io.BytesIO()
+    np.savez(buffer, header=np.frombuffer(json.dumps({"format": 1}).encode(), dtype=np.uint8))
+    return buffer.getvalue()

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import io
-import json
 
 import numpy as np
 import pytest
 
-from tests.routing.synthetic import labelled_messages
+from tests.routing.synthetic import format_one_model_file, labelled_messages
 from yiwang.routing.classifier import FeatureConfig, TextClassifier, calibration_folds, train
 
 
@@ -55,11 +54,8 @@ def test_a_file_with_pickled_objects_is_refused() -> None:
 
 def test_a_model_file_of_the_previous_format_asks_to_be_retrained() -> None:
     # Format 1 calibrated its threshold on the top confidence, not on the lead: it means something else now.
-    buffer = io.BytesIO()
-    header = json.dumps({"format": 1}).encode()
-    np.savez(buffer, header=np.frombuffer(header, dtype=np.uint8))
     with pytest.raises(ValueError, match="yiwang routing retrain"):
-        TextClassifier.from_bytes(buffer.getvalue())
+        TextClassifier.from_bytes(format_one_model_file())
 
 
 def test_a_department_known_from_one_sentence_does_not_stop_calibration() -> None:

@@ -3,16 +3,13 @@
 from __future__ import annotations
 
 import hashlib
-import io
-import json
 from pathlib import Path
 
-import numpy as np
 import pytest
 from django.core.exceptions import ValidationError
 
 from tests.factories import DepartmentFactory, StaffFactory
-from tests.routing.synthetic import labelled_messages
+from tests.routing.synthetic import format_one_model_file, labelled_messages
 from yiwang.core.models import AuditRecord
 from yiwang.routing.actions import do_activate_model, do_record_correction, do_retrain, do_train_from_samples
 from yiwang.routing.models import LabelSource, RoutingLabel, RoutingModel
@@ -105,10 +102,9 @@ def test_a_tampered_model_file_is_refused(model_directory: Path) -> None:
 
 def test_a_model_file_of_an_older_format_is_refused_and_replaced_by_retraining(model_directory: Path) -> None:
     row = train_synthetic()
-    stale = io.BytesIO()
-    np.savez(stale, header=np.frombuffer(json.dumps({"format": 1}).encode(), dtype=np.uint8))
-    (model_directory / row.file_name).write_bytes(stale.getvalue())
-    RoutingModel.objects.filter(pk=row.pk).update(file_sha256=hashlib.sha256(stale.getvalue()).hexdigest())
+    stale = format_one_model_file()
+    (model_directory / row.file_name).write_bytes(stale)
+    RoutingModel.objects.filter(pk=row.pk).update(file_sha256=hashlib.sha256(stale).hexdigest())
     row.refresh_from_db()
     with pytest.raises(ModelIntegrityError, match="retrain"):
         load_model_file(row)

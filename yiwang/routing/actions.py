@@ -204,7 +204,8 @@ def do_retrain(actor: Any) -> RetrainOutcome:
     nothing changed since the active model was trained, it stays. An accepted candidate is trained on all
     labels and activated.
     """
-    labelled = queries.label_samples()
+    dated = queries.dated_label_samples()
+    labelled = [(text, code) for text, code, _at in dated]
     knowledge = queries.department_knowledge_samples()
     samples = labelled + knowledge
     if len({code for _text, code in samples}) < 2:
@@ -212,34 +213,30 @@ def do_retrain(actor: Any) -> RetrainOutcome:
             _("At least two departments need labels or duties before the router can learn.")
         )
     digest = _samples_digest(samples)
+    candidate_f1 = current_f1 = None
     current_row = queries.active_model()
     current = _loadable(current_row) if current_row is not None else None
-    if (
-        current_row is not None
-        and current is not None
-        and current_row.training.get("labels_digest") == digest
-    ):
-        return RetrainOutcome(None, None, None, len(samples), unchanged=True)
-    candidate_f1 = current_f1 = None
-    fresh = queries.labels_recorded_after(current_row.created_at) if current_row is not None else []
-    if current_row is not None and current is not None and len(fresh) >= MIN_FRESH_LABELS:
-        fresh_set = set(fresh)
-        older = [sample for sample in labelled if sample not in fresh_set]
-        train_part, held_out = _holdout_split([code for _text, code in fresh])
-        training = older + [fresh[i] for i in train_part] + knowledge
-        candidate = train_classifier([text for text, _ in training], [code for _, code in training])
-        held_texts, held_truth = [fresh[i][0] for i in held_out], [fresh[i][1] for i in held_out]
-        candidate_f1 = round(_macro_f1(candidate, held_texts, held_truth), 4)
-        current_f1 = round(_macro_f1(current, held_texts, held_truth), 4)
-        if candidate_f1 < current_f1 - settings.ROUTING_RETRAIN_TOLERANCE:
-            with transaction.atomic():
-                record_audit(
-                    actor,
-                    "routing.retrain_rejected",
-                    current_row,
-                    {"candidate_macro_f1": candidate_f1, "current_macro_f1": current_f1},
-                )
-            return RetrainOutcome(None, candidate_f1, current_f1, len(samples))
+    if current_row is not None and current is not None:
+        if current_row.training.get("labels_digest") == digest:
+            return RetrainOutcome(None, None, None, len(samples), unchanged=True)
+        older = [(text, code) for text, code, at in dated if at <= current_row.created_at]
+        fresh = [(text, code) for text, code, at in dated if at > current_row.created_at]
+        if len(fresh) >= MIN_FRESH_LABELS:
+            train_part, held_out = _holdout_split([code for _text, code in fresh])
+            training = older + [fresh[i] for i in train_part] + knowledge
+            candidate = train_classifier([text for text, _ in training], [code for _, code in training])
+            held_texts, held_truth = [fresh[i][0] for i in held_out], [fresh[i][1] for i in held_out]
+            candidate_f1 = round(_macro_f1(candidate, held_texts, held_truth), 4)
+            current_f1 = round(_macro_f1(current, held_texts, held_truth), 4)
+            if candidate_f1 < current_f1 - settings.ROUTING_RETRAIN_TOLERANCE:
+                with transaction.atomic():
+                    record_audit(
+                        actor,
+                        "routing.retrain_rejected",
+                        current_row,
+                        {"candidate_macro_f1": candidate_f1, "current_macro_f1": current_f1},
+                    )
+                return RetrainOutcome(None, candidate_f1, current_f1, len(samples))
     row = do_train_from_samples(
         actor,
         [text for text, _code in samples],

@@ -271,7 +271,7 @@ def lead(probabilities: np.ndarray) -> np.ndarray:
     A message torn between two departments is not dispatched even when both are far ahead of the rest.
     """
     if probabilities.shape[1] < 2:
-        return probabilities[:, 0].copy()
+        return probabilities[:, 0]
     top_two = np.partition(probabilities, -2, axis=1)[:, -2:]
     return top_two[:, 1] - top_two[:, 0]
 
@@ -313,8 +313,8 @@ def out_of_fold_scores(
     known from a single duty sentence, say) are in every training part, so they still compete for each text.
     """
     counts = Counter(labels.tolist())
-    held_out = np.flatnonzero([counts[label] >= folds for label in labels])
-    always_trained = np.flatnonzero([counts[label] < folds for label in labels])
+    common = np.array([counts[label] >= folds for label in labels])
+    held_out, always_trained = np.flatnonzero(common), np.flatnonzero(~common)
     scores = np.zeros((len(held_out), len(classes)))
     splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)
     for train_part, test_part in splitter.split(np.zeros(len(held_out)), labels[held_out]):

@@ -19,15 +19,10 @@ def next_model_version() -> int:
     return (RoutingModel.objects.aggregate(last=Max("version"))["last"] or 0) + 1
 
 
-def label_samples() -> list[tuple[str, str]]:
-    """Every recorded label as (text, department code), oldest first."""
-    return list(RoutingLabel.objects.order_by("created_at", "pk").values_list("text", "department"))
-
-
-def labels_recorded_after(moment: datetime) -> list[tuple[str, str]]:
-    """The labels recorded after ``moment`` (e.g. since a model was trained), oldest first."""
-    labels = RoutingLabel.objects.filter(created_at__gt=moment).order_by("created_at", "pk")
-    return list(labels.values_list("text", "department"))
+def dated_label_samples() -> list[tuple[str, str, datetime]]:
+    """Every recorded label as (text, department code, recorded at), oldest first."""
+    labels = RoutingLabel.objects.order_by("created_at", "pk")
+    return list(labels.values_list("text", "department", "created_at"))
 
 
 def department_knowledge_samples() -> list[tuple[str, str]]:
