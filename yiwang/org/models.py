@@ -74,6 +74,14 @@ class Department(models.Model):
         default=False,
         help_text=_("The department that runs the platform (e.g. the government service administration)."),
     )
+    is_supervision_office = models.BooleanField(
+        _("platform supervision office"),
+        default=False,
+        help_text=_(
+            "The office whose supervisors receive data-access alerts of departments without a supervisor "
+            "of their own."
+        ),
+    )
 
     class Meta:
         verbose_name = _("department")
@@ -88,6 +96,7 @@ class Role(models.TextChoices):
     """Staff roles (岗位角色), each scoped to one department."""
 
     WINDOW_CLERK = "window_clerk", _("Window clerk")  # 窗口受理
+    STATION_CLERK = "station_clerk", _("Service station clerk")  # 村(社区)便民服务站工作人员
     REVIEWER = "reviewer", _("Reviewer")  # 审查
     APPROVER = "approver", _("Approver")  # 决定
     DISPATCHER = "dispatcher", _("Hotline dispatcher")  # 派单员
