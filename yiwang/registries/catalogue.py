@@ -90,6 +90,13 @@ SERVICES: dict[str, tuple[str, list[dict[str, str]], str, str, str]] = {
         "《企业信息公示暂行条例》第六条",
         "区市监局",
     ),
+    "法人.法定代表人核验": (
+        "uscc",
+        _fields(("match", "该公民身份号码是否为其登记的法定代表人")),
+        UNCONDITIONAL,
+        "《中华人民共和国市场主体登记管理条例》第八条",
+        "区市监局",
+    ),
     "法人.许可信息": ("uscc", _fields(("permits", "行政许可")), CONDITIONAL, "", "区市监局"),
     "社保.参保信息": ("resident_id", _fields(("insured", "参保信息")), CONDITIONAL, "", "区人社局"),
     "医保.参保信息": ("resident_id", _fields(("insured", "参保信息")), CONDITIONAL, "", "区医疗保障局"),

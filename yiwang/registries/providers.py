@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from yiwang.licences import queries as licence_queries
 from yiwang.licences.models import Licence, LicenceStatus
-from yiwang.registries.models import BirthRecord, Entity, Person, Relation
+from yiwang.registries.models import BirthRecord, Entity, EntityStatus, Person, Relation
 
 Provider = Callable[[str, Mapping[str, str]], dict[str, Any] | None]
 
@@ -153,6 +153,23 @@ def entity_registration(subject: str, parameters: Mapping[str, str]) -> dict[str
     }
 
 
+def legal_representative_check(subject: str, parameters: Mapping[str, str]) -> dict[str, Any]:
+    """法人.法定代表人核验: yes or no only — whether the person with resident ID ``parameters["resident_id"]`` is the
+    registered legal representative (法定代表人) of the entity, which is in business (not 注销 or 吊销), and alive."""
+    resident_id = parameters.get("resident_id", "").strip().upper()
+    representative = (
+        Entity.objects.filter(uscc=subject, status=EntityStatus.ACTIVE)
+        .values_list("legal_representative_id", flat=True)
+        .first()
+    )
+    match = (
+        bool(resident_id)
+        and representative == resident_id
+        and Person.objects.filter(resident_id=resident_id, death_date__isnull=True).exists()
+    )
+    return {"match": match}
+
+
 def _licence_status(licence: Licence) -> str:
     if licence.status == LicenceStatus.REVOKED:
         return "revoked"
@@ -189,6 +206,7 @@ PROVIDERS: dict[str, Provider] = {
     "人口.出生医学证明": births,
     "人口.死亡信息": death,
     "法人.登记信息": entity_registration,
+    "法人.法定代表人核验": legal_representative_check,
     "证照.按持证人查询": licences_of_holder,
     "证照.按证照编号查询": licence_by_number,
 }
