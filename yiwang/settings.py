@@ -64,10 +64,13 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "yiwang.core.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "yiwang.core.middleware.RequestIdMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    "yiwang.core.middleware.ApiProblemMiddleware",  # every /api/ error as problem+json, in the caller's language
+    "yiwang.core.middleware.RequestBodyLimitMiddleware",  # 413 before anything reads an oversized body
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -77,6 +80,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "axes.middleware.AxesMiddleware",
     "yiwang.core.middleware.ActionConflictMiddleware",
+    "yiwang.core.middleware.RateLimitedMiddleware",
 ]
 
 ROOT_URLCONF = "yiwang.urls"
@@ -201,7 +205,7 @@ CASE_APPLICATION_MAX_BYTES = env_int("CASE_APPLICATION_MAX_BYTES", 100 * 1024 * 
 
 # 12345 hotline (12345 热线): handling limits per type in working days ("urgent" overrides the type; 0 = due the
 # same day), the most a department may be granted on top, the sign-for window after dispatch (退单 only within it),
-# intake rate limits per client address and per phone number (messages per hour), message and attachment limits.
+# message and attachment limits. Intake rate limits are rules of RATE_LIMITS below.
 HOTLINE_TIME_LIMITS = {
     "urgent": env_int("HOTLINE_URGENT_DAYS", 0),
     "consultation": env_int("HOTLINE_CONSULTATION_DAYS", 3),
@@ -213,17 +217,15 @@ HOTLINE_TIME_LIMITS = {
 }
 HOTLINE_MAX_EXTENSION_DAYS = env_int("HOTLINE_MAX_EXTENSION_DAYS", 10)
 HOTLINE_SIGN_FOR_WORKING_DAYS = env_int("HOTLINE_SIGN_FOR_WORKING_DAYS", 1)
-HOTLINE_RATE_PER_IP_PER_HOUR = env_int("HOTLINE_RATE_PER_IP_PER_HOUR", 20)
-HOTLINE_RATE_PER_PHONE_PER_HOUR = env_int("HOTLINE_RATE_PER_PHONE_PER_HOUR", 5)
 HOTLINE_MESSAGE_MAX_CHARS = env_int("HOTLINE_MESSAGE_MAX_CHARS", 2000)
 HOTLINE_ATTACHMENT_MAX_BYTES = env_int("HOTLINE_ATTACHMENT_MAX_BYTES", 5 * 1024 * 1024)
 HOTLINE_ATTACHMENT_MAX_FILES = env_int("HOTLINE_ATTACHMENT_MAX_FILES", 5)
 HOTLINE_DUPLICATE_THRESHOLD = float(env_str("HOTLINE_DUPLICATE_THRESHOLD", "0.45"))
-HOTLINE_OPEN311_RATE_PER_KEY_PER_HOUR = env_int("HOTLINE_OPEN311_RATE_PER_KEY_PER_HOUR", 600)
 
 # --- Authentication ---------------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
+    "yiwang.accounts.backends.AddressThrottleBackend",  # failed logins per address, across accounts
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
     "yiwang.accounts.backends.PhoneCodeBackend",
@@ -243,11 +245,50 @@ LOGIN_REDIRECT_URL = "portal:home"
 LOGOUT_REDIRECT_URL = "portal:home"
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE_SECONDS", 8 * 3600)
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", False)
-CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+
+# --- Security headers and HTTPS (docs/operations.md "HTTPS and security headers") --------------------------
+# HTTPS_ONLY: redirect http:// to https://, send HSTS, and keep the session and CSRF cookies to HTTPS. On whenever
+# DEBUG is off; `make run` turns it off for the local demo over http://127.0.0.1:8000 (HTTPS_ONLY=false).
+HTTPS_ONLY = env_bool("HTTPS_ONLY", not DEBUG)
+SECURE_SSL_REDIRECT = HTTPS_ONLY
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # the load balancer's health check may come over plain http
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 365 * 24 * 3600) if HTTPS_ONLY else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+SESSION_COOKIE_SECURE = HTTPS_ONLY
+CSRF_COOKIE_SECURE = HTTPS_ONLY
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_HTTPONLY = False  # htmx reads the token from the page, not the cookie; the cookie is not secret
+# Behind a TLS-terminating proxy: "HTTP_X_FORWARDED_PROTO=https" makes Django trust that header (only set it when
+# the proxy always overwrites the header; otherwise a client could claim https). Empty: trust nothing.
+_proxy_ssl_header = env_str("SECURE_PROXY_SSL_HEADER", "")
+SECURE_PROXY_SSL_HEADER = (
+    tuple(part.strip() for part in _proxy_ssl_header.split("=", 1)) if "=" in _proxy_ssl_header else None
+)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Content-Security-Policy (core.middleware.SecurityHeadersMiddleware): scripts and styles only from our own static
+# files — no inline script, no inline style, no eval — on every response.
+CONTENT_SECURITY_POLICY = env_str(
+    "CONTENT_SECURITY_POLICY",
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
+    "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
+)
+PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(self), payment=()"
+
+# Request bodies (请求大小): the largest request the platform takes, checked before anything reads the body (413,
+# problem+json in the API). The default fits the largest documented upload sent as base64 inside JSON — one
+# CASE_UPLOAD_MAX_BYTES material file, or HOTLINE_ATTACHMENT_MAX_FILES attachments of HOTLINE_ATTACHMENT_MAX_BYTES
+# — plus 1 MiB for the other fields. Django's own in-memory limit follows it (multipart files go to disk).
+REQUEST_BODY_MAX_BYTES = env_int(
+    "REQUEST_BODY_MAX_BYTES",
+    -(-max(CASE_UPLOAD_MAX_BYTES, HOTLINE_ATTACHMENT_MAX_BYTES * HOTLINE_ATTACHMENT_MAX_FILES) // 3) * 4
+    + 1024 * 1024,
+)
+DATA_UPLOAD_MAX_MEMORY_SIZE = REQUEST_BODY_MAX_BYTES
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440  # larger multipart files are streamed to a temporary file
 OTP_TOTP_ISSUER = "Yiwang 一网"
 
 # Lockout after repeated failures (django-axes): per account name and client address.
@@ -256,18 +297,69 @@ AXES_COOLOFF_TIME = env_int("LOGIN_COOLOFF_MINUTES", 15) / 60
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "yiwang.accounts.views.locked_out"
+AXES_CLIENT_IP_CALLABLE = "yiwang.accounts.backends.axes_client_ip"  # trusted proxies only, as the rate limits
 AXES_VERBOSE = False
 # Never store login codes or authenticator codes typed in failed attempts.
 AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "code", "token", "password_confirmation"]
 
+# Staff reads about people on legal bases alone (no case, work order or supervision item): an alert goes to the
+# department's supervisors (or the platform supervision office) when one staff member reads this many distinct
+# people within this many hours (异常查询预警, yiwang.registries.actions).
+EXCHANGE_BASIS_ALERT_PEOPLE = env_int("EXCHANGE_BASIS_ALERT_PEOPLE", 20)
+EXCHANGE_BASIS_ALERT_HOURS = env_int("EXCHANGE_BASIS_ALERT_HOURS", 24)
+
 # Identity verification L2 (人口库核验): dotted path of a yiwang.accounts.identity.IdentityVerifier; empty = off.
 # The default asks the population registry through the data exchange (人口.身份核验).
 IDENTITY_VERIFIER = env_str("IDENTITY_VERIFIER", "yiwang.registries.identity.PopulationRegistryVerifier")
+# The three-element check (运营商三要素核验: name, resident ID, mobile number) of L2: dotted path of a
+# yiwang.accounts.identity.PhoneOwnerVerifier. Production: yiwang.accounts.identity.HttpPhoneOwnerVerifier with the
+# service's https URL and key; the demo verifier (the default) is refused outside demo mode.
+PHONE_OWNER_VERIFIER = env_str("PHONE_OWNER_VERIFIER", "yiwang.demo.verifiers.DemoPhoneOwnerVerifier")
+PHONE_OWNER_VERIFIER_URL = env_str("PHONE_OWNER_VERIFIER_URL", "")
+PHONE_OWNER_VERIFIER_KEY = env_str("PHONE_OWNER_VERIFIER_KEY", "")
+PHONE_OWNER_VERIFIER_TIMEOUT = env_int("PHONE_OWNER_VERIFIER_TIMEOUT_SECONDS", 10)
+# Mobile numbers are recycled: a number last confirmed by the carrier check longer ago than this is checked again
+# before it may confirm that someone acts for its holder (代办确认).
+PHONE_TRUST_MAX_AGE_DAYS = env_int("PHONE_TRUST_MAX_AGE_DAYS", 180)
 
-# One-time login codes sent by SMS (短信验证码).
+# One-time codes sent by SMS (短信验证码, yiwang.accounts.onetime): lifetime, wait before a resend and wrong tries
+# per code. Every purpose (login, registration, delegation, step-up) uses these unless ONE_TIME_CODE_POLICY
+# overrides one of them for a purpose, e.g. {"delegation": {"ttl_seconds": 900}}.
 LOGIN_CODE_TTL_SECONDS = env_int("LOGIN_CODE_TTL_SECONDS", 300)
 LOGIN_CODE_RESEND_SECONDS = env_int("LOGIN_CODE_RESEND_SECONDS", 60)
 LOGIN_CODE_MAX_ATTEMPTS = env_int("LOGIN_CODE_MAX_ATTEMPTS", 5)
+ONE_TIME_CODE_POLICY: dict[str, dict[str, int]] = {}
+
+# Rate limits (限流, yiwang.core.ratelimit): named rules, each one or more "N/period" windows joined by ";"
+# (period: second, minute, hour, day). Counters live in the cache (Redis when CACHE=redis). Each rule can be
+# replaced from the environment as RATE_LIMIT_<RULE_IN_CAPITALS_WITH_UNDERSCORES>, e.g.
+# RATE_LIMIT_SMS_CODE_PER_NUMBER="3/hour;6/day"; an empty value switches the rule off.
+_RATE_LIMIT_DEFAULTS = {
+    "sms-code-per-number": "5/hour;10/day",  # one-time codes texted to one number, every purpose together
+    "sms-code-per-address": "20/hour;50/day",  # code requests from one client address, any numbers
+    "login-failure-per-address": "30/hour",  # failed password / code logins from one address, all accounts
+    "totp-failure-per-address": "20/hour",  # wrong authenticator codes from one address, all staff
+    "licence-verify-per-address": "60/minute;1000/day",  # public licence verification (numbers are sequential)
+    "hotline-intake-per-address": f"{env_int('HOTLINE_RATE_PER_IP_PER_HOUR', 20)}/hour",
+    "hotline-intake-per-phone": f"{env_int('HOTLINE_RATE_PER_PHONE_PER_HOUR', 5)}/hour",
+    "open311-per-client": f"{env_int('HOTLINE_OPEN311_RATE_PER_KEY_PER_HOUR', 600)}/hour",
+    "exchange-query-per-staff": "200/hour;1000/day",
+    "identity-verify-per-account": "5/day",  # failed L2 checks of one account (each asks the registry yes/no)
+}
+RATE_LIMITS = {
+    rule: env_str("RATE_LIMIT_" + rule.upper().replace("-", "_"), default)
+    for rule, default in _RATE_LIMIT_DEFAULTS.items()
+}
+# Client addresses (客户端地址): X-Forwarded-For is read only when the direct peer is one of these proxies
+# (comma-separated addresses or CIDRs); the right-most address not in the list is the client.
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", [])
+# django-otp's per-device throttle doubles the wait after each wrong code; the wait never exceeds this, so
+# someone holding only a staff member's password cannot lock that person out for good (see docs/security.md).
+OTP_TOTP_THROTTLE_MAX_DELAY_SECONDS = env_int("OTP_TOTP_THROTTLE_MAX_DELAY_SECONDS", 300)
+
+# Demo mode (演示环境): the demo SMS outbox page, demo logins and `yiwang demo load` exist only when it is on, and
+# every page shows a "演示环境" banner. `make run` turns it on; production leaves it off.
+DEMO_MODE = env_bool("YIWANG_DEMO", False)
 
 # --- Notifications: e-mail through Django's backend, SMS through a gateway --------------------------------
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")

@@ -8,3 +8,6 @@ class CoreConfig(AppConfig):
     name = "yiwang.core"
     label = "core"
     verbose_name = _("Core")
+
+    def ready(self) -> None:
+        from yiwang.core import checks  # noqa: F401  (registers the platform's system checks)

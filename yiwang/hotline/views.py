@@ -13,10 +13,10 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from yiwang.core.errors import ActionConflict
+from yiwang.core import ratelimit
+from yiwang.core.errors import ActionConflict, RateLimited
 from yiwang.core.permissions import check_verified_staff, departments_where, staff_required
 from yiwang.hotline import actions, queries
-from yiwang.hotline.api import client_address
 from yiwang.hotline.forms import ActionForm, TicketForm
 from yiwang.hotline.models import Channel, ExtensionStatus, Ticket, TicketExtension
 from yiwang.hotline.states import TRANSITIONS
@@ -38,6 +38,7 @@ def _intake(request: HttpRequest, channel: str, template: str) -> HttpResponse:
     elif request.user.is_authenticated and getattr(request.user, "phone", None):
         form.fields["contact_phone"].required = False
     status = 200
+    retry_after = 0
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -56,21 +57,25 @@ def _intake(request: HttpRequest, channel: str, template: str) -> HttpResponse:
                 contact_phone=data["contact_phone"],
                 consent_to_publish=data["consent_to_publish"],
                 attachments=[actions.Attachment(file.name, file.read()) for file in data["attachments"]],
-                client_ip=client_address(request),
+                client_ip=ratelimit.client_ip(request),
             )
         except ValidationError as error:
             _apply_errors(form, error)
             status = 422
-        except actions.IntakeRateLimited as error:
+        except RateLimited as error:
             form.add_error(None, error.message)
             status = 429
+            retry_after = error.retry_after
         else:
             if queries.can_view(request.user, ticket):
                 return redirect("hotline:ticket", number=ticket.number)
             return render(request, "hotline/received.html", {"ticket": ticket})
     elif request.method == "POST":
         status = 422
-    return render(request, template, {"form": form, "channel": channel}, status=status)
+    response = render(request, template, {"form": form, "channel": channel}, status=status)
+    if retry_after:
+        response["Retry-After"] = str(retry_after)
+    return response
 
 
 def new_ticket(request: HttpRequest) -> HttpResponse:

@@ -12,14 +12,13 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.conf import settings
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
+from yiwang.core import ratelimit
 from yiwang.core.audit import record_audit
-from yiwang.hotline.actions import IntakeRateLimited, do_submit_ticket
+from yiwang.hotline.actions import do_submit_ticket
 from yiwang.hotline.models import Channel
 from yiwang.hotline.queries import is_department_staff, is_hotline_centre
 from yiwang.hotline_public.models import Open311Client, Open311Submission, TemplateAnswer
@@ -133,16 +132,8 @@ def client_for_key(key: str) -> Open311Client | None:
 
 
 def check_open311_rate(client: Open311Client) -> None:
-    """Count one POST against the app's hourly limit (``HOTLINE_OPEN311_RATE_PER_KEY_PER_HOUR``)."""
-    key = f"hotline_public:open311-rate:{client.pk}"
-    cache.add(key, 0, timeout=3600)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=3600)
-        count = 1
-    if count > settings.HOTLINE_OPEN311_RATE_PER_KEY_PER_HOUR:
-        raise IntakeRateLimited(_("This app has sent too many requests in the last hour; try again later."))
+    """Count one POST against the app's limit (rate-limit service rule ``open311-per-client``)."""
+    ratelimit.hit("open311-per-client", str(client.pk))
 
 
 @dataclass(frozen=True)

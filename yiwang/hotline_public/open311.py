@@ -28,7 +28,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
-from yiwang.hotline.actions import IntakeRateLimited, time_limit_days
+from yiwang.core import ratelimit
+from yiwang.core.errors import RateLimited
+from yiwang.hotline.actions import time_limit_days
 from yiwang.hotline.models import OPEN_STATUSES, Ticket, TicketEvent, TicketKind, TicketStatus, Urgency
 from yiwang.hotline_public import actions
 from yiwang.hotline_public.mask import mask_personal_data
@@ -69,8 +71,10 @@ def open311_view(view: Callable[..., Any]) -> Callable[..., HttpResponse]:
             return _errors(error.status, error.description)
         except ValidationError as error:
             return _errors(400, " ".join(error.messages))
-        except IntakeRateLimited as error:
-            return _errors(429, error.message)
+        except RateLimited as error:
+            response = _errors(429, error.message)
+            response["Retry-After"] = str(error.retry_after)
+            return response
 
     return wrapper
 
@@ -362,10 +366,6 @@ def _choice(request: HttpRequest, attribute: str, allowed: list[str], default: s
     return value
 
 
-def _client_ip(request: HttpRequest) -> str:
-    return str(request.META.get("REMOTE_ADDR", ""))
-
-
 def _post_request(request: HttpRequest) -> list[dict[str, Any]]:
     client = actions.client_for_key(request.POST.get("api_key", ""))
     if client is None:
@@ -404,7 +404,7 @@ def _post_request(request: HttpRequest) -> list[dict[str, Any]]:
         device_id=_form_value(request, "device_id", 100),
         account_id=_form_value(request, "account_id", 100),
     )
-    submission = actions.do_submit_open311_request(client, submitted, client_ip=_client_ip(request))
+    submission = actions.do_submit_open311_request(client, submitted, client_ip=ratelimit.client_ip(request))
     ticket = submission.ticket
     return [
         {

@@ -9,6 +9,7 @@ from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema
 
+from yiwang.core import ratelimit
 from yiwang.core.audit import canonical_json
 from yiwang.core.permissions import api_staff_user
 from yiwang.licences import queries
@@ -131,6 +132,7 @@ def list_my_licences(request: HttpRequest) -> list[LicenceOut]:
 @router.post("/licences/verify", response=VerificationOut, auth=None)
 def verify_presented_licence(request: HttpRequest, body: PresentedLicenceIn) -> VerificationOut:
     """Verify a presented copy: valid / revoked / expired / not_genuine (any altered field is not genuine)."""
+    ratelimit.hit("licence-verify-per-address", ratelimit.client_ip(request))
     payload = body.payload if isinstance(body.payload, str) else canonical_json(body.payload)
     verification = queries.verify_presented(payload, body.signature, body.kid)
     return _verification_out(None, verification)
@@ -139,6 +141,7 @@ def verify_presented_licence(request: HttpRequest, body: PresentedLicenceIn) -> 
 @router.get("/licences/{number}/verify", response=VerificationOut, auth=None)
 def verify_licence_number(request: HttpRequest, number: str) -> VerificationOut:
     """Verify the register's licence ``number``: valid / revoked / expired / not_genuine, with the reason."""
+    ratelimit.hit("licence-verify-per-address", ratelimit.client_ip(request))  # numbers are sequential
     return _verification_out(number, queries.verify_licence(number))
 
 

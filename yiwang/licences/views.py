@@ -12,6 +12,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from yiwang.core import ratelimit
 from yiwang.licences import queries
 from yiwang.licences.forms import VerifyLicenceForm
 
@@ -29,6 +30,7 @@ def verify_form(request: HttpRequest) -> HttpResponse:
 def verify_result(request: HttpRequest, number: str) -> HttpResponse:
     """The verification answer for ``number``; with ``p``, ``kid`` and ``sig`` (from a QR code) it checks the
     presented copy too."""
+    ratelimit.hit("licence-verify-per-address", ratelimit.client_ip(request))  # numbers are sequential
     presented = all(request.GET.get(name) for name in ("p", "kid", "sig"))
     if presented:
         verification = queries.verify_presented_copy(

@@ -87,6 +87,16 @@ def get_sms_gateway() -> SmsGateway:
     return _gateway_class(settings.SMS_GATEWAY)()
 
 
+def is_demo_gateway(dotted_path: str) -> bool:
+    """Whether the gateway at ``dotted_path`` keeps texts readable on the platform (the demo outbox)."""
+    gateway_class = _gateway_class(dotted_path)
+    return issubclass(gateway_class, OutboxSmsGateway) or gateway_class.keeps_text_readable
+
+
 def outbox_gateway_active() -> bool:
-    """Whether SMS go to the demo outbox (then the outbox page is open)."""
-    return issubclass(_gateway_class(settings.SMS_GATEWAY), OutboxSmsGateway)
+    """Whether the demo outbox page is open: only in demo mode (``DEMO_MODE``) with the demo gateway.
+
+    Outside demo mode the demo gateway is refused at start-up (system check ``yiwang.E001``); this second
+    condition keeps the page closed even if that check were skipped.
+    """
+    return bool(settings.DEMO_MODE) and is_demo_gateway(settings.SMS_GATEWAY)

@@ -43,9 +43,13 @@ def message_detail(request: HttpRequest, reference: str) -> HttpResponse:
 
 @require_GET
 def sms_outbox(request: HttpRequest) -> HttpResponse:
-    """The demo gateway's outbox (演示短信网关发件箱): open without login so a demo user can read a login code."""
+    """The demo gateway's outbox (演示短信网关发件箱): open without login so a demo user can read a login code.
+
+    It publishes every code texted, so it exists only in demo mode (``DEMO_MODE``) with the demo gateway:
+    anywhere else it is a 404, like any page that does not exist.
+    """
     if not outbox_gateway_active():
-        raise Http404("the SMS outbox exists only with the demo gateway")
+        raise Http404("the SMS outbox exists only in demo mode")
     page = Paginator(queries.outbox_messages(), OUTBOX_PAGE_SIZE).get_page(request.GET.get("page"))
     rows = [(message, mask_phone(message.to_address)) for message in page]
     return render(request, "notify/outbox.html", {"page": page, "rows": rows})

@@ -6,6 +6,7 @@ import time
 from argparse import ArgumentParser
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from yiwang.demo.loader import demo_totp_code, load_demo, load_demo_catalogue, load_demo_routing
@@ -29,6 +30,11 @@ class Command(BaseCommand):
         totp.add_argument("username")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if not settings.DEMO_MODE:
+            raise CommandError(
+                "The demo (its accounts share a published password) exists only in demo mode: set YIWANG_DEMO=true "
+                "on a machine that serves no real people (`make run` does)."
+            )
         if options["subcommand"] == "load":
             self._load()
             self.stdout.write(load_demo_registries(options["population"]))
