@@ -5,16 +5,17 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import override_settings
 from django.utils import timezone
 
 from tests.hotline.conftest import STREETLIGHT, Hotline
 from yiwang.core import legaltime
-from yiwang.core.errors import ActionConflict
+from yiwang.core.errors import ActionConflict, RateLimited
 from yiwang.core.models import AuditRecord
 from yiwang.hotline import actions
-from yiwang.hotline.actions import Attachment, IntakeRateLimited
+from yiwang.hotline.actions import Attachment
 from yiwang.hotline.models import Channel, ExtensionStatus, Ticket, TicketStatus
 from yiwang.notify.models import Notification
 
@@ -102,11 +103,17 @@ def test_attachment_is_stored_by_content(hotline: Hotline) -> None:
     assert len(attachment.sha256) == 64
 
 
-@override_settings(HOTLINE_RATE_PER_PHONE_PER_HOUR=2, HOTLINE_RATE_PER_IP_PER_HOUR=100)
+@override_settings(
+    RATE_LIMITS={
+        **settings.RATE_LIMITS,
+        "hotline-intake-per-phone": "2/hour",
+        "hotline-intake-per-address": "100/hour",
+    }
+)
 def test_flood_from_one_phone_is_refused(hotline: Hotline) -> None:
     for _ in range(2):
         submit(hotline, actor=None, contact_phone="13900000001")
-    with pytest.raises(IntakeRateLimited) as caught:
+    with pytest.raises(RateLimited) as caught:
         submit(hotline, actor=None, contact_phone="13900000001")
     assert "频繁" in caught.value.message or "过多" in caught.value.message
     assert Ticket.objects.count() == 2

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.conf import settings
 from django.test import Client, override_settings
 
 from tests.hotline.conftest import STREETLIGHT, Hotline
@@ -44,7 +45,7 @@ def test_bad_message_is_problem_json_in_chinese(hotline: Hotline) -> None:
     assert messages["latitude"] == "坐标须在-90到90之间。"
 
 
-@override_settings(HOTLINE_RATE_PER_IP_PER_HOUR=3)
+@override_settings(RATE_LIMITS={**settings.RATE_LIMITS, "hotline-intake-per-address": "3/hour"})
 def test_flood_from_one_address_gets_429(hotline: Hotline) -> None:
     client = Client()
     for index in range(3):
@@ -53,6 +54,7 @@ def test_flood_from_one_address_gets_429(hotline: Hotline) -> None:
     assert response.status_code == 429
     assert response["Content-Type"] == "application/problem+json"
     assert "留言过多" in response.json()["detail"]
+    assert 0 < int(response["Retry-After"]) <= 3600
 
 
 def test_reading_needs_a_right_to_see(hotline: Hotline, login_verified_staff) -> None:

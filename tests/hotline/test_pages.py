@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.conf import settings
 from django.test import Client, override_settings
 from django.urls import reverse
 
@@ -43,13 +44,14 @@ def test_field_errors_are_shown_next_to_fields(hotline: Hotline) -> None:
     assert not Ticket.objects.exists()
 
 
-@override_settings(HOTLINE_RATE_PER_IP_PER_HOUR=1)
+@override_settings(RATE_LIMITS={**settings.RATE_LIMITS, "hotline-intake-per-address": "1/hour"})
 def test_flood_on_the_page_is_429_with_a_chinese_message(hotline: Hotline) -> None:
     client = Client()
     client.post(reverse("hotline:new"), form_data(hotline))
     response = client.post(reverse("hotline:new"), form_data(hotline, contact_phone="13900000012"))
     assert response.status_code == 429
     assert "留言过多" in response.content.decode()
+    assert int(response["Retry-After"]) > 0
 
 
 def test_signed_in_citizen_follows_the_order_and_rates_it(hotline: Hotline) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.conf import settings
 from django.test import Client, override_settings
 
 from tests.hotline.conftest import STREETLIGHT, Hotline
@@ -68,7 +69,7 @@ def test_bad_posts_get_specification_errors_and_create_nothing(
     assert not Ticket.objects.exists()
 
 
-@override_settings(HOTLINE_OPEN311_RATE_PER_KEY_PER_HOUR=2)
+@override_settings(RATE_LIMITS={**settings.RATE_LIMITS, "open311-per-client": "2/hour"})
 def test_posts_are_rate_limited_per_key(client: Client, hotline: Hotline) -> None:
     _app, key = do_create_open311_client(None, name="限流测试")
     assert post(client, key, hotline).status_code == 200
