@@ -8,7 +8,7 @@ import pytest
 from django.test import Client
 
 from tests.factories import CitizenFactory
-from tests.registries.conftest import District
+from tests.registries.conftest import BASES, District
 from yiwang.accounts.models import User
 from yiwang.demo import identities
 from yiwang.notify.models import Notification
@@ -30,7 +30,7 @@ def _query(client: Client, **body: object) -> object:
     payload = {
         "service": "人口.户籍信息",
         "purpose": "case_handling",
-        "legal_basis": "《户口登记条例》",
+        "legal_basis_code": BASES["人口.户籍信息"],
         **body,
     }
     return client.post("/api/v1/exchange/query", payload, content_type="application/json")
@@ -90,10 +90,10 @@ def test_staff_session_query_is_logged_with_the_staff_member(
 
 def test_citizen_sees_own_accesses_only_and_flags_one(district: District) -> None:
     mine = exchange.query(consumer=district.civil_affairs, actor=district.clerk, service_name="人口.户籍信息",
-                          subject=district.citizen.resident_id, purpose="case_handling", legal_basis="x",
+                          subject=district.citizen.resident_id, purpose="case_handling", legal_basis_code=BASES["人口.户籍信息"],
                           case_reference="YW1")  # fmt: skip
     exchange.query(consumer=district.civil_affairs, actor=district.clerk, service_name="人口.户籍信息",
-                   subject=identities.resident_id(2), purpose="case_handling", legal_basis="x")  # fmt: skip
+                   subject=identities.resident_id(2), purpose="case_handling", legal_basis_code=BASES["人口.户籍信息"])  # fmt: skip
     client = Client()
     client.force_login(district.citizen)
     rows = client.get("/api/v1/me/data-access").json()
@@ -114,7 +114,7 @@ def test_citizen_sees_own_accesses_only_and_flags_one(district: District) -> Non
 
 def test_citizen_cannot_flag_someone_elses_access(district: District) -> None:
     theirs = exchange.query(consumer=district.civil_affairs, actor=district.clerk, service_name="人口.户籍信息",
-                            subject=identities.resident_id(2), purpose="case_handling", legal_basis="x")  # fmt: skip
+                            subject=identities.resident_id(2), purpose="case_handling", legal_basis_code=BASES["人口.户籍信息"])  # fmt: skip
     client = Client()
     client.force_login(district.citizen)
     response = client.post(f"/api/v1/me/data-access/{theirs.request_id}/flag", {"reason": "看看"},
@@ -140,7 +140,7 @@ def test_consent_api_grant_list_withdraw(district: District) -> None:
 
 def test_tracker_page_and_flag_form(district: District) -> None:
     result = exchange.query(consumer=district.civil_affairs, actor=district.clerk, service_name="人口.婚姻状况",
-                            subject=district.citizen.resident_id, purpose="case_handling", legal_basis="x")  # fmt: skip
+                            subject=district.citizen.resident_id, purpose="case_handling", legal_basis_code=BASES["人口.婚姻状况"])  # fmt: skip
     client = Client()
     client.force_login(district.citizen)
     page = client.get("/registries/me/data-access/").content.decode()

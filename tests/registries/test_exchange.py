@@ -10,7 +10,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from tests.factories import make_resident_id
-from tests.registries.conftest import District
+from tests.registries.conftest import BASES, District
 from yiwang.demo import identities
 from yiwang.licences.signer import get_signer
 from yiwang.registries import exchange
@@ -20,7 +20,6 @@ from yiwang.registries.models import AccessLogEntry, DataService, Outcome, Perso
 
 pytestmark = pytest.mark.django_db
 
-BASIS = "《婚姻登记条例》第二条"
 
 
 def _ask(district: District, service: str, subject: str, **kwargs: object) -> exchange.ExchangeResult:
@@ -28,7 +27,7 @@ def _ask(district: District, service: str, subject: str, **kwargs: object) -> ex
         "consumer": district.civil_affairs,
         "actor": district.clerk,
         "purpose": "case_handling",
-        "legal_basis": BASIS,
+        "legal_basis_code": BASES.get(service, ""),
         "case_reference": "YW20260105000001",
     }
     return exchange.query(service_name=service, subject=subject, **{**defaults, **kwargs})  # type: ignore[arg-type]
@@ -82,13 +81,13 @@ def test_refusal_does_not_reveal_whether_the_subject_exists(district: District) 
 
 def test_conditional_service_needs_legal_basis_or_consent(district: District) -> None:
     subject = district.citizen.resident_id
-    assert _ask(district, "人口.户籍信息", subject, legal_basis="").refusal == Refusal.NEEDS_BASIS
+    assert _ask(district, "人口.户籍信息", subject, legal_basis_code="").refusal == Refusal.NEEDS_BASIS
     consent = do_grant_consent(district.citizen, purpose="case_handling")
-    allowed = _ask(district, "人口.户籍信息", subject, legal_basis="", consent_id=consent.pk)
+    allowed = _ask(district, "人口.户籍信息", subject, legal_basis_code="", consent_id=consent.pk)
     assert allowed.found
     assert AccessLogEntry.objects.get(request_id=allowed.request_id).consent == consent
     do_withdraw_consent(district.citizen, consent.pk)
-    after = _ask(district, "人口.户籍信息", subject, legal_basis="", consent_id=consent.pk)
+    after = _ask(district, "人口.户籍信息", subject, legal_basis_code="", consent_id=consent.pk)
     assert after.refusal == Refusal.CONSENT_INVALID
 
 
@@ -97,17 +96,17 @@ def test_consent_is_bound_to_its_case_and_department(district: District) -> None
     consent = do_grant_consent(
         district.citizen, purpose="case_handling", case_reference="YW1", department=district.civil_affairs
     )
-    assert _ask(district, "人口.户籍信息", subject, legal_basis="", consent_id=consent.pk,
+    assert _ask(district, "人口.户籍信息", subject, legal_basis_code="", consent_id=consent.pk,
                 case_reference="YW1").found  # fmt: skip
-    assert _ask(district, "人口.户籍信息", subject, legal_basis="", consent_id=consent.pk,
+    assert _ask(district, "人口.户籍信息", subject, legal_basis_code="", consent_id=consent.pk,
                 case_reference="YW2").refusal == Refusal.CONSENT_INVALID  # fmt: skip
     other_subject = identities.resident_id(2)
-    assert _ask(district, "人口.户籍信息", other_subject, legal_basis="", consent_id=consent.pk,
+    assert _ask(district, "人口.户籍信息", other_subject, legal_basis_code="", consent_id=consent.pk,
                 case_reference="YW1").refusal == Refusal.CONSENT_INVALID  # fmt: skip
 
 
 def test_unconditional_service_any_department_and_not_shared_never(district: District) -> None:
-    transport = {"consumer": district.transport, "actor": district.transport_clerk, "legal_basis": ""}
+    transport = {"consumer": district.transport, "actor": district.transport_clerk, "legal_basis_code": ""}
     entity = _ask(district, "法人.登记信息", identities.uscc("91", "广安渠江商贸有限公司"), **transport)
     assert entity.found and entity.fields["name"] == "广安渠江商贸有限公司"
     assert entity.provider_code == district.market.code
@@ -172,7 +171,7 @@ def test_deleting_the_newest_entry_is_detected(district: District) -> None:
 def test_resolve_shared_material_for_a_case(district: District) -> None:
     result = exchange.resolve_shared_material(
         district.civil_affairs, "cases.application", "人口.婚姻状况", district.citizen.resident_id,
-        legal_basis=BASIS, case_reference="YW20260105000002",
+        legal_basis_code=BASES["人口.婚姻状况"], case_reference="YW20260105000002",
     )  # fmt: skip
     entry = AccessLogEntry.objects.get(request_id=result.request_id)
     assert result.found and result.provider_name == district.police.name
@@ -207,9 +206,10 @@ def test_catalogue_changes_and_key_rotations_reach_the_cached_catalogue_at_the_n
 def test_one_lookup_reads_the_catalogue_version_not_the_catalogue(
     district: District, django_assert_max_num_queries: Any
 ) -> None:
-    """Per call: the version, the registry rows, the log head, the entry and the head update (and the
-    transaction) — the catalogue, allow-list and signing key come from memory once loaded."""
+    """Per call: the version, the registry rows, the log head, the entry, the head update and whether the person
+    has a verified account to tell (and the transaction) — the catalogue, allow-list, legal-basis list and
+    signing key come from memory once loaded."""
     for _first_calls in range(2):  # the first call makes the provider's key, which bumps the version once
         _ask(district, "人口.户籍信息", district.citizen.resident_id)
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(9):
         assert _ask(district, "人口.户籍信息", identities.resident_id(2), actor=None, system="bench").found

@@ -9,7 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import Client
 
 from tests.factories import StaffRoleFactory
-from tests.registries.conftest import District
+from tests.registries.conftest import BASES, District
 from yiwang.accounts.models import User
 from yiwang.core.errors import ActionConflict
 from yiwang.core.models import AuditRecord
@@ -30,7 +30,7 @@ def flagged(district: District) -> SupervisionItem:
     """民政局's clerk read the citizen's marital status; the citizen reported it as suspicious."""
     result = exchange.query(consumer=district.civil_affairs, actor=district.clerk, service_name="人口.婚姻状况",
                             subject=district.citizen.resident_id, purpose="case_handling",
-                            legal_basis="《婚姻登记条例》", case_reference="YW42")  # fmt: skip
+                            legal_basis_code=BASES["人口.婚姻状况"], case_reference="YW42")  # fmt: skip
     return do_flag_access(district.citizen, result.request_id, reason="我从未在民政局办理业务")
 
 
@@ -39,7 +39,10 @@ def _close_url(item: SupervisionItem) -> str:
 
 
 def _citizen_notices(district: District) -> list[Notification]:
-    return list(Notification.objects.filter(recipient=district.citizen))
+    """The messages telling the citizen a finding (not those telling her of the read itself)."""
+    return list(
+        Notification.objects.filter(recipient=district.citizen, template__key="registries-supervision-closed")
+    )
 
 
 def test_supervisor_sees_the_report_and_closes_it(

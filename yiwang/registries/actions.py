@@ -1,16 +1,26 @@
-"""State changes of the registries app: consents (授权), flags on accesses (可疑访问举报) and their closing by a
-supervisor (督查办结), exchange clients and the demo's catalogue providers. Reads of registry data go through :mod:`yiwang.registries.exchange`, never here."""
+"""State changes of the registries app: consents (授权), flags on accesses (可疑访问举报), alerts on staff who read
+many people without a matter (异常查询预警) and their closing by a supervisor (督查办结), telling people about reads
+of their data (查询告知, deferred when the legal basis says so), the legal-basis lists (依据清单), exchange clients
+and the demo's catalogue providers. Reads of registry data go through :mod:`yiwang.registries.exchange`, never
+here."""
 
 from __future__ import annotations
 
+import datetime as dt
+import hashlib
+import logging
 import secrets
+from collections.abc import Iterable
+from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from yiwang.accounts.models import User
+from yiwang.accounts.models import AssuranceLevel, User
 from yiwang.core.audit import record_audit
 from yiwang.core.errors import ActionConflict
 from yiwang.core.permissions import check_role
@@ -21,13 +31,19 @@ from yiwang.registries.models import (
     AccessLogEntry,
     Consent,
     DataService,
+    DeferredNotice,
     ExchangeClient,
+    LegalBasis,
+    MatterKind,
     Outcome,
     Purpose,
     SupervisionItem,
+    SupervisionKind,
     SupervisionStatus,
 )
 from yiwang.registries.queries import TOKEN_PREFIX_LENGTH, token_hash
+
+logger = logging.getLogger(__name__)
 
 
 def check_citizen_with_resident_id(user: User) -> str:
@@ -106,6 +122,7 @@ def do_flag_access(citizen: User, request_id: str, *, reason: str) -> Supervisio
         entry = (
             AccessLogEntry.objects.select_related("consumer")
             .filter(request_id=request_id, subject=resident_id, outcome=Outcome.OK)
+            .filter(Q(notice_deferred_until__isnull=True) | Q(notice_deferred_until__lte=timezone.now()))
             .first()
         )
         if entry is None:
@@ -121,12 +138,10 @@ def do_flag_access(citizen: User, request_id: str, *, reason: str) -> Supervisio
             item,
             {"request_id": entry.request_id, "department": entry.consumer.code},
         )
-        supervisors = User.objects.filter(
-            pk__in=StaffRole.objects.filter(department=entry.consumer, role=Role.SUPERVISOR).values(
-                "user_id"
-            ),
-            is_active=True,
-        ).order_by("pk")
+        supervisors, office = supervisors_for(entry.consumer)
+        if office is not None:
+            item.supervising_department = office
+            item.save(update_fields=["supervising_department"])
         for supervisor in supervisors:
             do_notify_user(
                 supervisor,
@@ -148,9 +163,21 @@ def check_supervises(user: User, department: Department) -> None:
     check_role(user, Role.SUPERVISOR, Role.DEPARTMENT_ADMIN, department=department)
 
 
+def check_supervises_item(user: User, item: SupervisionItem) -> None:
+    """PermissionDenied unless the user supervises the item's department or the office that took it over."""
+    if item.supervising_department is not None:
+        try:
+            check_role(user, Role.SUPERVISOR, department=item.supervising_department)
+        except PermissionDenied:
+            pass
+        else:
+            return
+    check_supervises(user, item.department)
+
+
 def do_close_supervision_item(actor: User, item: SupervisionItem, finding: str) -> SupervisionItem:
-    """Close a flagged access with the supervisor's finding (调查结论); the citizen is told the finding."""
-    check_supervises(actor, item.department)
+    """Close a supervision item with the supervisor's finding (调查结论); a citizen who reported it is told."""
+    check_supervises_item(actor, item)
     finding = finding.strip()
     if not finding:
         raise ValidationError({"finding": _("Write down what the investigation found.")})
@@ -170,17 +197,239 @@ def do_close_supervision_item(actor: User, item: SupervisionItem, finding: str) 
             item,
             {"request_id": entry.request_id, "department": entry.consumer.code, "finding": finding},
         )
-        do_notify_user(
-            item.citizen,
-            "registries-supervision-closed",
+        if item.citizen is not None:
+            do_notify_user(
+                item.citizen,
+                "registries-supervision-closed",
+                {
+                    "department": entry.consumer.name,
+                    "service": entry.service_name,
+                    "time": _access_time(entry),
+                    "finding": finding,
+                },
+            )
+    return item
+
+
+# --- After a read about a person: tell her, and watch for reads without a matter ------------------------------
+
+
+def supervisors_for(department: Department) -> tuple[list[User], Department | None]:
+    """Who supervises reads of ``department``: its own active supervisors, or — where it has none — those of the
+    platform supervision office (督查办公室), returned with the office."""
+    def active_supervisors(of: Department) -> list[User]:
+        return list(
+            User.objects.filter(
+                pk__in=StaffRole.objects.filter(department=of, role=Role.SUPERVISOR).values("user_id"),
+                is_active=True,
+            ).order_by("pk")
+        )
+
+    own = active_supervisors(department)
+    if own or department.is_supervision_office:
+        return own, None
+    office = Department.objects.filter(is_supervision_office=True).order_by("pk").first()
+    if office is None:
+        logger.warning("department %s has no supervisor and there is no supervision office", department.code)
+        return [], None
+    return active_supervisors(office), office
+
+
+def matter_text(entry: AccessLogEntry) -> str:
+    """The reason of a read as the person reads it: the case, work order or supervision item, or the basis."""
+    if entry.matter_kind == MatterKind.CASE:
+        return _("case %(number)s") % {"number": entry.case_reference}
+    if entry.matter_kind == MatterKind.TICKET:
+        return _("12345 work order %(number)s") % {"number": entry.case_reference}
+    if entry.matter_kind == MatterKind.SUPERVISION:
+        return _("supervision item %(number)s") % {"number": entry.case_reference}
+    if entry.consent_id is not None:
+        return _("your consent")
+    if entry.legal_basis:
+        return _("legal basis %(basis)s") % {"basis": entry.legal_basis}
+    return entry.case_reference
+
+
+def _verified_account(resident_id: str) -> User | None:
+    return (
+        User.objects.filter(
+            resident_id=resident_id, assurance_level__gte=AssuranceLevel.L2, is_active=True
+        )
+        .order_by("pk")
+        .first()
+    )
+
+
+def _notify_subject(subject: User, entry: AccessLogEntry) -> None:
+    do_notify_user(
+        subject,
+        "registries-data-read",
+        {
+            "department": entry.consumer.name,
+            "time": _access_time(entry),
+            "service": entry.service_name,
+            "purpose": str(Purpose(entry.purpose).label) if entry.purpose in Purpose.values else entry.purpose,
+            "matter": matter_text(entry),
+        },
+    )
+
+
+def do_after_person_read(entry: AccessLogEntry, *, counts_for_alert: bool) -> None:
+    """After an answered read about a person (called by the gateway inside its transaction): tell the person
+    when she has a verified account and did not ask for the read herself — or, when the legal basis defers the
+    notice, keep it for :func:`do_send_due_read_notices` — and raise the alert when this read on a legal basis
+    alone brings the staff member over the limit of distinct people."""
+    if entry.outcome == Outcome.OK and entry.on_behalf_of != entry.subject:
+        if entry.notice_deferred_until is not None:
+            DeferredNotice.objects.create(entry=entry, due_at=entry.notice_deferred_until)
+        else:
+            subject = _verified_account(entry.subject)
+            if subject is not None:
+                _notify_subject(subject, entry)
+    if counts_for_alert and entry.actor is not None:
+        _check_basis_alert(entry)
+
+
+def _check_basis_alert(entry: AccessLogEntry) -> None:
+    """Raise one alert per window when the staff member read more than the limit of distinct people on legal
+    bases alone (no case, work order, supervision item or consent)."""
+    limit = settings.EXCHANGE_BASIS_ALERT_PEOPLE
+    window = dt.timedelta(hours=settings.EXCHANGE_BASIS_ALERT_HOURS)
+    since = entry.created_at - window
+    people = (
+        AccessLogEntry.objects.filter(
+            actor=entry.actor,
+            created_at__gte=since,
+            outcome__in=(Outcome.OK, Outcome.NOT_FOUND),
+            matter_kind="",
+            consent__isnull=True,
+        )
+        .exclude(legal_basis_code="")
+        .values("subject")
+        .distinct()
+        .count()
+    )
+    if people < limit:
+        return
+    if SupervisionItem.objects.filter(
+        kind=SupervisionKind.ALERT, staff=entry.actor, opened_at__gte=since
+    ).exists():
+        return
+    do_raise_access_alert(entry, people=people, hours=settings.EXCHANGE_BASIS_ALERT_HOURS)
+
+
+def do_raise_access_alert(entry: AccessLogEntry, *, people: int, hours: int) -> SupervisionItem:
+    """Open an alert (异常查询预警) on the staff member who made ``entry``: the supervisors of their department —
+    or of the platform supervision office where it has none — are told and see it on the supervision page."""
+    assert entry.actor is not None  # noqa: S101 - alerts concern staff reads
+    with transaction.atomic():
+        supervisors, office = supervisors_for(entry.consumer)
+        reason = _(
+            "%(staff)s read the data of %(people)d different people within %(hours)d hours on legal bases "
+            "alone, without a case, work order or supervision item."
+        ) % {"staff": entry.actor_label, "people": people, "hours": hours}
+        item = SupervisionItem.objects.create(
+            kind=SupervisionKind.ALERT,
+            entry=entry,
+            staff=entry.actor,
+            department=entry.consumer,
+            supervising_department=office,
+            reason=reason,
+            opened_at=timezone.now(),
+        )
+        record_audit(
+            None,
+            "registries.access_alert",
+            item,
             {
-                "department": entry.consumer.name,
-                "service": entry.service_name,
-                "time": _access_time(entry),
-                "finding": finding,
+                "staff": entry.actor_id,
+                "department": entry.consumer.code,
+                "people": people,
+                "hours": hours,
+                "office": office.code if office is not None else None,
             },
         )
+        for supervisor in supervisors:
+            do_notify_user(
+                supervisor,
+                "registries-access-alert",
+                {
+                    "department": entry.consumer.name,
+                    "staff": entry.actor_label,
+                    "people": people,
+                    "hours": hours,
+                    "time": _access_time(entry),
+                },
+            )
     return item
+
+
+def do_send_due_read_notices(now: dt.datetime | None = None) -> int:
+    """Send the notices whose deferral has ended (the periodic job); returns how many were settled."""
+    now = now or timezone.now()
+    sent = 0
+    due = list(
+        DeferredNotice.objects.filter(sent_at__isnull=True, due_at__lte=now)
+        .select_related("entry__consumer")
+        .order_by("due_at", "pk")[:500]
+    )
+    for notice in due:
+        with transaction.atomic():
+            claimed = DeferredNotice.objects.filter(pk=notice.pk, sent_at__isnull=True).update(sent_at=now)
+            if not claimed:
+                continue
+            subject = _verified_account(notice.entry.subject)
+            if subject is not None:
+                _notify_subject(subject, notice.entry)
+            sent += 1
+    return sent
+
+
+# --- Legal-basis lists (依据清单) --------------------------------------------------------------------------------
+
+
+def basis_code(service_name: str, law: str, article: str) -> str:
+    """A stable code for a guide's legal basis entry of a data service: ``GB-`` + 10 hex digits."""
+    digest = hashlib.sha256(f"{service_name}\n{law}\n{article}".encode()).hexdigest()
+    return f"GB-{digest[:10]}"
+
+
+def do_sync_guide_legal_bases(guides: Iterable[tuple[Department, dict[str, Any]]]) -> int:
+    """Make the published guides' legal bases (``legal_basis`` entries) entries of the lists of the data services
+    their shared materials come from, declared for the item's department; returns how many entries changed.
+    ``guides`` are (implementing department, guide content). Idempotent; never removes an entry."""
+    changed = 0
+    services = {service.name: service for service in DataService.objects.all()}
+    with transaction.atomic():
+        for department, content in guides:
+            shared = {
+                material.get("data_service", "")
+                for material in content.get("materials", [])
+                if material.get("source") == "shared"
+            }
+            for service_name in sorted(shared):
+                service = services.get(service_name)
+                if service is None:
+                    continue
+                for basis in content.get("legal_basis", []):
+                    law, article = basis.get("law", "").strip(), basis.get("article", "").strip()
+                    if not law:
+                        continue
+                    entry, created = LegalBasis.objects.get_or_create(
+                        code=basis_code(service_name, law, article),
+                        defaults={
+                            "service": service,
+                            "law": law[:200],
+                            "article": article[:100],
+                            "text": basis.get("text", ""),
+                        },
+                    )
+                    if created or not entry.departments.filter(pk=department.pk).exists():
+                        entry.departments.add(department)
+                        changed += 1
+        if changed:
+            record_audit(None, "registries.legal_bases_synced", ("registries.legalbasis", "guides"), {"changed": changed})
+    return changed
 
 
 # --- Exchange clients (部门接入凭证) -----------------------------------------------------------------------------

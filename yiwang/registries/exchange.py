@@ -1,19 +1,22 @@
 """The exchange gateway (数据共享交换网关): the one door to another department's data.
 
 Every read is one call to :func:`query` carrying the consumer department and the staff member (or system), the
-service, the subject, a purpose code, a legal basis or a consent id, and the case it serves. The gateway checks,
-in this order and before it looks anything up — so a refused caller never learns whether a subject exists:
+service, the subject, a purpose code, and the reason: a matter (case, work order, supervision item) of the
+department, a legal basis chosen from the service's list, or the person's consent. The gateway checks, in this
+order and before it looks anything up — so a refused caller never learns whether a subject exists:
 
 1. the request is well formed (a known purpose, a valid resident ID number / USCC / licence number);
-2. the service exists, is connected and is shared (不予共享 ⇒ refused);
-3. the staff member works in the consumer department;
-4. for a conditional service (有条件共享): the department is on the allow-list, and the request carries the
-   citizen's active consent or a legal basis.
+2. the rules of :mod:`yiwang.registries.access` (数据流向规则): the service exists, is connected and is shared;
+   the staff member works in the consumer department; for a conditional service (有条件共享) about a person only
+   staff roles that handle matters, the department on the allow-list, and a reason the platform can check;
+3. a staff member's reads about people are rate-limited (``exchange-query-per-staff``).
 
 Then the provider answers, only the declared fields are kept, and the response is signed with the provider
 department's Ed25519 key (the e-licence signer) over canonical JSON that names the request id and the SHA-256
 digest of the request, in the spirit of X-Road. Every call, allowed or refused, is appended to the hash-chained
 access log (:class:`AccessLogEntry`) inside the same transaction; ``yiwang registries verify-log`` checks it.
+After an answered read about a person, the person is told (or the notice waits, when the legal basis defers it)
+and reads on legal bases alone are counted for the supervisors' alert (:mod:`yiwang.registries.actions`).
 """
 
 from __future__ import annotations
@@ -40,54 +43,34 @@ from yiwang.core.validators import (
 )
 from yiwang.licences.models import SigningKey
 from yiwang.licences.signer import format_issued_at, get_signer, signature_matches
-from yiwang.org.models import Department, StaffRole
+from yiwang.core import ratelimit
+from yiwang.core.errors import RateLimited
+from yiwang.org.models import Department
+from yiwang.registries import access
+from yiwang.registries.access import (  # noqa: F401 - part of the gateway's interface
+    AccessDecision,
+    Refusal,
+    is_connected,
+    refusal_message,
+)
+from yiwang.registries.actions import do_after_person_read
 from yiwang.registries.models import (
     AccessLogEntry,
     AccessLogHead,
     CatalogueVersion,
     Consent,
     DataService,
+    LegalBasis,
     Outcome,
     Purpose,
-    SharingClass,
 )
 from yiwang.registries.providers import PROVIDERS
 
+#: The rate rule counting a staff member's reads about people (yiwang.core.ratelimit, settings.RATE_LIMITS).
+STAFF_RATE_RULE = "exchange-query-per-staff"
+
 RESPONSE_VERSION = 1
 _LICENCE_NUMBER_RE = re.compile(r"^[A-Z0-9]{6,40}$")
-
-
-class Refusal:
-    """Why the gateway refused a call (拒绝原因); the codes are stored in the access log."""
-
-    INVALID_REQUEST = "invalid_request"
-    UNKNOWN_SERVICE = "unknown_service"
-    NOT_CONNECTED = "not_connected"
-    NOT_SHARED = "not_shared"
-    NOT_MEMBER = "not_member"
-    NOT_ALLOWED = "not_allowed"
-    NEEDS_BASIS = "needs_basis"
-    CONSENT_INVALID = "consent_invalid"
-
-
-def refusal_message(code: str) -> str:
-    """The Chinese (active-language) explanation of a refusal code."""
-    messages = {
-        Refusal.INVALID_REQUEST: _("The request is not well formed."),
-        Refusal.UNKNOWN_SERVICE: _("There is no data service with this name."),
-        Refusal.NOT_CONNECTED: _("This data service is declared in the catalogue but not connected yet."),
-        Refusal.NOT_SHARED: _("This data service is not shared with other departments."),
-        Refusal.NOT_MEMBER: _("The staff member does not work in the consumer department."),
-        Refusal.NOT_ALLOWED: _("Your department is not on this service's list of allowed consumers."),
-        Refusal.NEEDS_BASIS: _(
-            "This service is shared on conditions: give a legal basis or the citizen's consent."
-        ),
-        Refusal.CONSENT_INVALID: _(
-            "The consent does not exist, was withdrawn, or does not cover this subject, purpose, case or "
-            "department."
-        ),
-    }
-    return messages[code]
 
 
 @dataclass(frozen=True)
@@ -108,6 +91,7 @@ class ExchangeResult:
     signature: str = ""
     kid: str = ""
     field_errors: dict[str, str] = field(default_factory=dict)
+    retry_after: int = 0
 
     @property
     def allowed(self) -> bool:
@@ -171,6 +155,12 @@ def compute_entry_hash(entry: AccessLogEntry) -> str:
         "response_digest": entry.response_digest,
         "prev_hash": entry.prev_hash,
     }
+    # Fields added later enter the hash only when set, so entries written before them still verify.
+    for name in ("matter_kind", "legal_basis_code", "on_behalf_of", "deferral_reason"):
+        if getattr(entry, name):
+            body[name] = getattr(entry, name)
+    if entry.notice_deferred_until is not None:
+        body["notice_deferred_until"] = entry.notice_deferred_until.isoformat()
     return sha256_hex(canonical_json(body))
 
 
@@ -203,6 +193,7 @@ class CatalogueEntry:
 
     service: DataService
     allowed_consumer_ids: frozenset[int]
+    bases: dict[str, LegalBasis] = field(default_factory=dict)
 
 
 # This process's copy of the catalogue and the version it was read at (see CatalogueVersion), replaced whole,
@@ -225,10 +216,14 @@ def catalogue_entry(service_name: str) -> CatalogueEntry | None:
     version = _catalogue_version()
     cached_version, entries, _keys = _catalogue
     if cached_version != version:
-        services = DataService.objects.select_related("provider").prefetch_related("allowed_consumers")
+        services = DataService.objects.select_related("provider").prefetch_related(
+            "allowed_consumers", "legal_bases__departments"
+        )
         entries = {
             service.name: CatalogueEntry(
-                service, frozenset(consumer.pk for consumer in service.allowed_consumers.all())
+                service,
+                frozenset(consumer.pk for consumer in service.allowed_consumers.all()),
+                {basis.code: basis for basis in service.legal_bases.all()},
             )
             for service in services
         }
@@ -246,52 +241,6 @@ def _provider_key(provider: Department) -> SigningKey:
     return key
 
 
-def is_connected(service: DataService) -> bool:
-    """Whether the service has a provider department and a registry answering it (已接入)."""
-    return service.provider_id is not None and service.name in PROVIDERS
-
-
-def _check(
-    entry: CatalogueEntry | None,
-    *,
-    consumer: Department,
-    actor: User | None,
-    subject: str,
-    purpose: str,
-    legal_basis: str,
-    consent_id: int | None,
-    case_reference: str,
-) -> tuple[str, Consent | None]:
-    """The refusal code ("" when allowed) and the consent relied on. Reads no registry data."""
-    if entry is None:
-        return Refusal.UNKNOWN_SERVICE, None
-    service = entry.service
-    if service.sharing_class == SharingClass.NOT_SHARED:
-        return Refusal.NOT_SHARED, None
-    if not is_connected(service):
-        return Refusal.NOT_CONNECTED, None
-    if actor is not None and not StaffRole.objects.filter(user=actor, department=consumer).exists():
-        return Refusal.NOT_MEMBER, None
-    if service.sharing_class == SharingClass.UNCONDITIONAL:
-        return "", None
-    if consumer.pk not in entry.allowed_consumer_ids:
-        return Refusal.NOT_ALLOWED, None
-    if consent_id is not None:
-        consent = Consent.objects.filter(
-            pk=consent_id, withdrawn_at__isnull=True, subject_identifier=subject, purpose=purpose
-        ).first()
-        if (
-            consent is None
-            or (consent.case_reference and consent.case_reference != case_reference)
-            or (consent.department_id is not None and consent.department_id != consumer.pk)
-        ):
-            return Refusal.CONSENT_INVALID, None
-        return "", consent
-    if not legal_basis:
-        return Refusal.NEEDS_BASIS, None
-    return "", None
-
-
 def query(
     *,
     consumer: Department,
@@ -300,22 +249,34 @@ def query(
     purpose: str,
     actor: User | None = None,
     system: str = "",
+    matter: str = "",
+    legal_basis_code: str = "",
     legal_basis: str = "",
     consent_id: int | None = None,
     case_reference: str = "",
+    on_behalf_of: str = "",
     parameters: Mapping[str, str] | None = None,
 ) -> ExchangeResult:
     """One exchange call (共享调用): check, look up, keep the declared fields, sign, log. Never raises for a refusal:
     the result says ``refused`` with the reason, and the refusal is logged like every other call.
 
     ``actor`` is the staff member making the call; a department system passes ``system`` (its name) instead.
-    Call it inside your action's transaction so the read and its log entry commit (or roll back) together.
+    A read about a person (有条件共享) names ``matter`` — a case, work order or supervision item number of the
+    consumer department in which the person is a party — or ``legal_basis_code`` from the service's list, or the
+    person's ``consent_id`` (:func:`yiwang.registries.access.decide`); a typed ``legal_basis`` is refused.
+    ``case_reference`` is recorded with the call (and binds a consent to a case); ``on_behalf_of`` is the resident
+    ID number of the citizen whose own request caused the read ("" for staff and system reads): she is not told
+    about reads she asked for herself. Call it inside your action's transaction so the read and its log entry
+    commit (or roll back) together.
     """
     if actor is None and not system:
         raise ValueError("an exchange call names the staff member or the system making it")
     parameters = {str(key): str(value) for key, value in (parameters or {}).items()}
     legal_basis = legal_basis.strip()[:200]
-    case_reference = case_reference.strip()[:40]
+    legal_basis_code = legal_basis_code.strip()[:40]
+    matter = matter.strip()[:40]
+    case_reference = (matter or case_reference).strip()[:40]
+    on_behalf_of = on_behalf_of.strip().upper()[:18]
     request_id = uuid.uuid4().hex
     requested_at = timezone.now()
     with transaction.atomic():
@@ -331,19 +292,35 @@ def query(
             subject_value, subject_problem = _subject_error(service.subject_kind, subject)
             if subject_problem:
                 field_errors["subject"] = subject_problem
+        retry_after = 0
         if field_errors:
-            refusal, consent = Refusal.INVALID_REQUEST, None
+            decision = AccessDecision.refused(Refusal.INVALID_REQUEST)
         else:
-            refusal, consent = _check(
-                catalogued,
-                consumer=consumer,
-                actor=actor,
-                subject=subject_value,
-                purpose=purpose,
-                legal_basis=legal_basis,
-                consent_id=consent_id,
-                case_reference=case_reference,
+            decision = access.decide(
+                access.AccessRequest(
+                    service=service,
+                    allowed_consumer_ids=catalogued.allowed_consumer_ids if catalogued else frozenset(),
+                    bases=catalogued.bases if catalogued else {},
+                    consumer=consumer,
+                    actor=actor,
+                    system=system,
+                    subject=subject_value,
+                    purpose=purpose,
+                    matter=matter,
+                    legal_basis_code=legal_basis_code,
+                    free_text_basis=legal_basis,
+                    consent_id=consent_id,
+                    case_reference=case_reference,
+                    on_behalf_of=on_behalf_of,
+                )
             )
+            if actor is not None and decision.person_read:
+                try:  # every attempt counts, refused or not: guessing people is what the limit stops
+                    ratelimit.hit(STAFF_RATE_RULE, str(actor.pk), message=refusal_message(Refusal.RATE_LIMITED))
+                except RateLimited as limited:
+                    decision = AccessDecision.refused(Refusal.RATE_LIMITED, person_read=True)
+                    retry_after = limited.retry_after
+        refusal, consent = decision.refusal, decision.consent
         request_text = canonical_json(
             {
                 "request_id": request_id,
@@ -353,13 +330,17 @@ def query(
                 "service": service_name,
                 "subject": subject_value,
                 "purpose": purpose,
+                "matter": matter,
+                "legal_basis_code": legal_basis_code,
                 "legal_basis": legal_basis,
                 "consent": consent_id,
                 "case": case_reference,
+                "on_behalf_of": on_behalf_of,
                 "parameters": parameters,
             }
         )
         request_digest = sha256_hex(request_text)
+        basis = decision.legal_basis
         entry = AccessLogEntry(
             created_at=requested_at,
             request_id=request_id,
@@ -370,9 +351,14 @@ def query(
             provider=service.provider if service is not None else None,
             subject=subject_value[:40],
             purpose=purpose[:30],
-            legal_basis=legal_basis,
+            legal_basis=basis.label[:200] if basis is not None else legal_basis,
+            legal_basis_code=basis.code if basis is not None else legal_basis_code,
             consent=consent,
             case_reference=case_reference,
+            matter_kind=decision.matter_kind,
+            on_behalf_of=on_behalf_of,
+            notice_deferred_until=decision.notice_deferred_until,
+            deferral_reason=basis.deferral_reason if basis is not None and decision.defers_notice else "",
             request_digest=request_digest,
         )
         if refusal:
@@ -383,15 +369,16 @@ def query(
                 service=service_name,
                 outcome=Outcome.REFUSED,
                 refusal=refusal,
-                message=refusal_message(refusal),
+                message=decision.message,
                 fields={},
                 provider_code=service.provider.code if service is not None and service.provider else "",
                 provider_name=service.provider.name if service is not None and service.provider else "",
                 responded_at=requested_at,
                 request_digest=request_digest,
                 field_errors=field_errors,
+                retry_after=retry_after,
             )
-        assert service is not None and service.provider is not None  # noqa: S101 - checked by _check()
+        assert service is not None and service.provider is not None  # noqa: S101 - checked by access.decide()
         answer = PROVIDERS[service.name](subject_value, parameters)
         returned = {name: answer[name] for name in service.field_names if name in answer} if answer else {}
         outcome = Outcome.OK if answer is not None else Outcome.NOT_FOUND
@@ -416,6 +403,8 @@ def query(
         signature = signer.sign(key, payload.encode())
         entry.outcome, entry.fields, entry.response_digest = outcome, sorted(returned), sha256_hex(payload)
         _append_log(entry)
+        if decision.person_read:
+            do_after_person_read(entry, counts_for_alert=decision.on_basis_only)
     return ExchangeResult(
         request_id=request_id,
         service=service.name,
@@ -440,16 +429,19 @@ def resolve_shared_material(
     subject_identifier: str,
     purpose: str = Purpose.CASE_HANDLING,
     *,
+    legal_basis_code: str = "",
     legal_basis: str = "",
     consent_id: int | None = None,
     case_reference: str = "",
+    matter: str = "",
+    on_behalf_of: str = "",
     parameters: Mapping[str, str] | None = None,
 ) -> ExchangeResult:
     """Fetch a material the government already holds (共享获取, 免提交) for a case, through the gateway.
 
     ``staff_or_system`` is the staff member handling the case, or the name of the system acting (e.g.
-    ``"cases.application"`` when the applicant submits). Pass the guide item's legal basis or the applicant's
-    consent id, and ``parameters`` the service needs (the name for 人口.身份核验). The result carries the signed
+    ``"cases.application"`` when the applicant submits). Pass the code of the guide item's legal basis
+    (:func:`guide_basis_code`), the submitted case as ``matter``, or the applicant's consent id, and ``parameters`` the service needs (the name for 人口.身份核验). The result carries the signed
     response, the fields, the provider department and the time; when ``result.found`` is false the material falls
     back to an upload.
     """
@@ -462,11 +454,30 @@ def resolve_shared_material(
         service_name=data_service,
         subject=subject_identifier,
         purpose=purpose,
+        matter=matter,
+        legal_basis_code=legal_basis_code,
         legal_basis=legal_basis,
         consent_id=consent_id,
         case_reference=case_reference,
+        on_behalf_of=on_behalf_of,
         parameters=parameters,
     )
+
+
+def guide_basis_code(data_service: str, department: Department, legal_basis: list[dict[str, Any]]) -> str:
+    """The code of the listed legal basis (依据清单) for ``data_service`` and ``department`` that is one of a guide's
+    ``legal_basis`` entries (``{"law": …, "article": …}``), or "" when none is listed."""
+    catalogued = catalogue_entry(data_service)
+    if catalogued is None:
+        return ""
+    wanted = [(item.get("law", ""), item.get("article", "")) for item in legal_basis]
+    for law, article in wanted:
+        for basis in catalogued.bases.values():
+            if (basis.law, basis.article) == (law, article) and access.listed_basis(
+                catalogued.bases, basis.code, department
+            ):
+                return basis.code
+    return ""
 
 
 def usable_consent_id(

@@ -8,6 +8,7 @@ asks the gateway (:mod:`yiwang.registries.exchange`), which checks, signs and lo
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -260,6 +261,60 @@ class Purpose(models.TextChoices):
     LAW_ENFORCEMENT = "law_enforcement", _("supervision and law enforcement")  # 监管执法
 
 
+class LegalBasis(models.Model):
+    """A legal basis (法律依据) a department may name to read a data service about a person (依据清单).
+
+    The list is declared per data service and department by the data owner (administrators); a staff query that
+    is not about a matter of its department must choose one of these by ``code`` — free text is refused. When the
+    law allows the subject not to be told at once (e.g. an investigation), ``defers_notice`` says so, with the
+    reason and how many days the notice waits.
+    """
+
+    service = models.ForeignKey(
+        DataService, verbose_name=_("data service"), on_delete=models.CASCADE, related_name="legal_bases"
+    )
+    departments = models.ManyToManyField(
+        Department, verbose_name=_("declared for departments"), blank=True, related_name="+"
+    )
+    code = models.CharField(
+        _("basis code"),
+        max_length=40,
+        unique=True,
+        validators=[
+            RegexValidator(r"^[A-Za-z0-9][A-Za-z0-9._-]{1,39}$", _("Use 2 to 40 letters, digits, dots or dashes."))
+        ],
+    )
+    law = models.CharField(_("law or regulation"), max_length=200)
+    article = models.CharField(_("article"), max_length=100, blank=True)
+    text = models.TextField(_("text"), blank=True)
+    defers_notice = models.BooleanField(
+        _("defers the subject's notice"),
+        default=False,
+        help_text=_("The law allows the person not to be told of the read at once, e.g. during an investigation."),
+    )
+    deferral_reason = models.TextField(_("why the notice is deferred"), blank=True)
+    deferral_days = models.PositiveSmallIntegerField(_("notice deferred for (days)"), null=True, blank=True)
+    active = models.BooleanField(_("in force"), default=True)
+
+    class Meta:
+        verbose_name = _("legal basis")
+        verbose_name_plural = _("legal bases")
+        ordering = ["service__name", "code"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(defers_notice=False) | models.Q(deferral_days__gt=0),
+                name="legal_basis_deferral_has_period",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.law}{self.article}"
+
+    @property
+    def label(self) -> str:
+        return f"{self.law}{self.article}"
+
+
 class Consent(models.Model):
     """A citizen's consent (授权) to read their data for a purpose, a case, or both; withdrawable."""
 
@@ -316,6 +371,14 @@ class Outcome(models.TextChoices):
     REFUSED = "refused", _("access refused")
 
 
+class MatterKind(models.TextChoices):
+    """The matter a read serves (事由): one of the consumer department's own."""
+
+    CASE = "case", _("case")  # 办件
+    TICKET = "ticket", _("work order")  # 12345 工单
+    SUPERVISION = "supervision", _("supervision item")  # 督查事项
+
+
 class AccessLogEntry(models.Model):
     """One exchange call (共享调用日志), allowed or refused, chained by SHA-256 to the entry before it."""
 
@@ -350,6 +413,18 @@ class AccessLogEntry(models.Model):
         Consent, verbose_name=_("consent"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     case_reference = models.CharField(_("case number"), max_length=40, blank=True)
+    matter_kind = models.CharField(
+        _("kind of matter"), max_length=20, choices=MatterKind.choices, blank=True
+    )
+    legal_basis_code = models.CharField(_("basis code"), max_length=40, blank=True)
+    on_behalf_of = models.CharField(
+        _("at the request of"),
+        max_length=18,
+        blank=True,
+        help_text=_("The resident ID number of the citizen whose own request caused the read."),
+    )
+    notice_deferred_until = models.DateTimeField(_("subject's notice deferred until"), null=True, blank=True)
+    deferral_reason = models.TextField(_("why the notice is deferred"), blank=True)
     outcome = models.CharField(_("call outcome"), max_length=10, choices=Outcome.choices)
     refusal = models.CharField(_("refusal reason"), max_length=30, blank=True)
     fields = models.JSONField(_("fields returned"), default=list)
@@ -362,7 +437,10 @@ class AccessLogEntry(models.Model):
         verbose_name = _("access log entry")
         verbose_name_plural = _("access log entries")
         ordering = ["seq"]
-        indexes = [models.Index(fields=["subject", "outcome", "-seq"], name="registries_log_subject")]
+        indexes = [
+            models.Index(fields=["subject", "outcome", "-seq"], name="registries_log_subject"),
+            models.Index(fields=["actor", "created_at"], name="registries_log_actor_time"),
+        ]
 
     def __str__(self) -> str:
         return f"#{self.seq} {self.service_name} {self.outcome}"
@@ -387,17 +465,53 @@ class SupervisionStatus(models.TextChoices):
     CLOSED = "closed", _("closed")
 
 
-class SupervisionItem(models.Model):
-    """A citizen's report that an access to their data looks wrong (可疑访问督查), for the department's supervisors."""
+class SupervisionKind(models.TextChoices):
+    FLAG = "flag", _("reported by the citizen")  # 群众举报
+    ALERT = "alert", _("many people read without a matter")  # 异常查询预警
 
+
+class SupervisionItem(models.Model):
+    """An access to look into (可疑访问督查), for the supervisors of the department that read the data — or of the
+    platform supervision office where that department has none (``supervising_department``).
+
+    ``kind`` says where it comes from: a citizen's report about an access to their data (``citizen`` set), or an
+    alert raised when ``staff`` read many distinct people on legal bases, without a case, work order or
+    supervision item (``entry`` is then the read that crossed the threshold).
+    """
+
+    kind = models.CharField(
+        _("kind"), max_length=10, choices=SupervisionKind.choices, default=SupervisionKind.FLAG
+    )
     entry = models.OneToOneField(
         AccessLogEntry, verbose_name=_("access"), on_delete=models.PROTECT, related_name="supervision"
     )
     citizen = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("citizen"), on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("citizen"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    staff = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("staff member"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     department = models.ForeignKey(
         Department, verbose_name=_("department"), on_delete=models.PROTECT, related_name="+"
+    )
+    supervising_department = models.ForeignKey(
+        Department,
+        verbose_name=_("supervised by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("The platform supervision office, when the department has no supervisor of its own."),
     )
     reason = models.TextField(_("reason"))
     status = models.CharField(
@@ -422,3 +536,21 @@ class SupervisionItem(models.Model):
 
     def __str__(self) -> str:
         return f"supervision {self.pk}"
+
+
+class DeferredNotice(models.Model):
+    """A subject's notice of a read (查询告知) that the legal basis deferred; sent by a periodic job once due."""
+
+    entry = models.OneToOneField(
+        AccessLogEntry, verbose_name=_("access"), on_delete=models.PROTECT, related_name="deferred_notice"
+    )
+    due_at = models.DateTimeField(_("due at"), db_index=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("deferred notice")
+        verbose_name_plural = _("deferred notices")
+        ordering = ["due_at", "id"]
+
+    def __str__(self) -> str:
+        return f"notice of #{self.entry_id} due {self.due_at:%Y-%m-%d}"

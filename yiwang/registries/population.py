@@ -23,7 +23,8 @@ from yiwang.core.audit import record_audit
 from yiwang.core.validators import USCC_ALPHABET
 from yiwang.demo import identities
 from yiwang.org.models import Department, Division, DivisionLevel
-from yiwang.registries.actions import do_publish_demo_catalogue
+from yiwang.registries.actions import do_publish_demo_catalogue, do_sync_guide_legal_bases
+from yiwang.registries.queries import published_guides
 from yiwang.registries.models import (
     BirthRecord,
     Entity,
@@ -535,12 +536,17 @@ def load_demo_registries(count: int = DEMO_POPULATION) -> str:
     services = do_publish_demo_catalogue(
         {department.short_name: department for department in Department.objects.all()}
     )
+    bases = do_sync_guide_legal_bases(published_guides())
     report = load_population(count)
     if report.already_loaded:
-        return f"data services: {services} published; population registry already holds {count} people"
+        return (
+            f"data services: {services} published, {bases} legal-basis entries from the guides; "
+            f"population registry already holds {count} people"
+        )
     elapsed = time.monotonic() - started
     counts = ", ".join(f"{label} {number}" for label, number in report.counts.items())
     rate = report.counts["registries.person"] / elapsed if elapsed else 0
     return (
-        f"data services: {services} published; {counts} in {elapsed:.1f} s ({rate:,.0f} persons per second)"
+        f"data services: {services} published, {bases} legal-basis entries from the guides; {counts} in "
+        f"{elapsed:.1f} s ({rate:,.0f} persons per second)"
     )

@@ -6,23 +6,27 @@ from __future__ import annotations
 import hashlib
 import hmac
 from dataclasses import dataclass
+from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from yiwang.accounts.models import User
 from yiwang.accounts.queries import mask_resident_id
+from yiwang.catalog.models import GuideStatus, GuideVersion
 from yiwang.core.masking import masked_name
 from yiwang.core.permissions import departments_where, is_platform_admin, is_verified_staff
 from yiwang.org.models import Department, Role
-from yiwang.registries.exchange import is_connected
+from yiwang.registries.access import is_connected
 from yiwang.registries.models import (
     AccessLogEntry,
     Consent,
     DataService,
     ExchangeClient,
+    LegalBasis,
     Outcome,
     SharingClass,
     SupervisionItem,
@@ -41,13 +45,24 @@ class ServiceView:
     connected: bool
     may_use: bool
     needs_consent_or_basis: bool
+    legal_bases: tuple[LegalBasis, ...] = ()
 
 
 def catalogue_for(department: Department | None) -> list[ServiceView]:
-    """Every declared service (目录), marked with what ``department`` may use."""
-    services = DataService.objects.select_related("provider").prefetch_related("allowed_consumers")
+    """Every declared service (目录), marked with what ``department`` may use and the legal bases in force
+    declared for it (依据清单)."""
+    services = DataService.objects.select_related("provider").prefetch_related(
+        "allowed_consumers", "legal_bases__departments"
+    )
     views = []
     for service in services:
+        bases = tuple(
+            basis
+            for basis in service.legal_bases.all()
+            if basis.active
+            and department is not None
+            and department.pk in {declared.pk for declared in basis.departments.all()}
+        )
         connected = is_connected(service)
         allowed_ids = {consumer.pk for consumer in service.allowed_consumers.all()}
         may_use = (
@@ -59,20 +74,40 @@ def catalogue_for(department: Department | None) -> list[ServiceView]:
             )
         )
         views.append(
-            ServiceView(service, connected, may_use, service.sharing_class == SharingClass.CONDITIONAL)
+            ServiceView(
+                service, connected, may_use, service.sharing_class == SharingClass.CONDITIONAL, bases
+            )
         )
     return views
 
 
 def accesses_of_citizen(user: User) -> QuerySet[AccessLogEntry]:
-    """Every answered read of the citizen's data (by resident ID number), newest first; never anyone else's."""
+    """Every answered read of the citizen's data (by resident ID number), newest first; never anyone else's. A
+    read whose legal basis defers the notice (e.g. an investigation) appears once the deferral has ended."""
     if not user.is_authenticated or not user.resident_id:
         return AccessLogEntry.objects.none()
     return (
         AccessLogEntry.objects.filter(subject=user.resident_id, outcome=Outcome.OK)
+        .filter(Q(notice_deferred_until__isnull=True) | Q(notice_deferred_until__lte=timezone.now()))
         .select_related("consumer", "provider", "supervision")
         .order_by("-seq")
     )
+
+
+def supervised_departments(user: User) -> QuerySet[Department]:
+    """The departments whose reads ``user`` supervises: where they are supervisor or department admin, and —
+    for the supervisors of the platform supervision office — the office itself."""
+    return departments_where(user, Role.SUPERVISOR, Role.DEPARTMENT_ADMIN)
+
+
+def deferred_reads_for(user: User) -> QuerySet[AccessLogEntry]:
+    """Reads whose subject's notice is deferred (延迟告知), for the supervisors of the reading department (every
+    one for a platform admin and the supervision office), newest first."""
+    entries = AccessLogEntry.objects.filter(notice_deferred_until__isnull=False).select_related("consumer")
+    departments = supervised_departments(user)
+    if not is_platform_admin(user) and not departments.filter(is_supervision_office=True).exists():
+        entries = entries.filter(consumer__in=departments)
+    return entries.order_by("-seq")
 
 
 def consents_of(user: User) -> QuerySet[Consent]:
@@ -80,16 +115,22 @@ def consents_of(user: User) -> QuerySet[Consent]:
 
 
 def supervision_items_for(user: User) -> QuerySet[SupervisionItem]:
-    """Reports of suspicious accesses (可疑访问举报) the user supervises: those of the departments where they are
-    supervisor or department admin; every one for a platform admin. Open first, newest first."""
-    items = SupervisionItem.objects.select_related("entry", "citizen", "department", "closed_by")
+    """Supervision items (citizens' reports and alerts) the user supervises: those of the departments where they
+    are supervisor or department admin, and those the supervision office took over for its supervisors; every one
+    for a platform admin. Open first, newest first."""
+    items = SupervisionItem.objects.select_related(
+        "entry", "citizen", "staff", "department", "supervising_department", "closed_by"
+    )
     if not is_platform_admin(user):
-        items = items.filter(department__in=departments_where(user, Role.SUPERVISOR, Role.DEPARTMENT_ADMIN))
+        departments = supervised_departments(user)
+        items = items.filter(Q(department__in=departments) | Q(supervising_department__in=departments))
     return items.order_by("-status", "-opened_at")
 
 
-def masked_citizen(citizen: User) -> str:
+def masked_citizen(citizen: User | None) -> str:
     """The citizen as a supervisor sees them (脱敏): 张* 511602********123X."""
+    if citizen is None:
+        return ""
     return f"{masked_name(citizen.real_name)} {mask_resident_id(citizen.resident_id)}".strip()
 
 
@@ -144,3 +185,10 @@ def caller_from_session(request: HttpRequest) -> ExchangeCaller | None:
             )
         )
     return ExchangeCaller(departments[0], user, "")  # type: ignore[arg-type]
+
+
+def published_guides() -> list[tuple[Department, dict[str, Any]]]:
+    """The published guides (办事指南) as (implementing department, content): where the legal-basis lists come
+    from (:func:`yiwang.registries.actions.do_sync_guide_legal_bases`)."""
+    versions = GuideVersion.objects.filter(status=GuideStatus.PUBLISHED).select_related("item__department")
+    return [(version.item.department, version.content) for version in versions.order_by("pk")]

@@ -1,5 +1,5 @@
 """Keep the in-process catalogue caches honest: any change to a data service, its allow-list, a department (whose
-code and name the signed answers carry) or a new signing key (a rotation) bumps :class:`CatalogueVersion`."""
+code and name the signed answers carry), a legal basis of its lists or a new signing key (a rotation) bumps :class:`CatalogueVersion`."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from django.dispatch import receiver
 
 from yiwang.licences.models import SigningKey
 from yiwang.org.models import Department
-from yiwang.registries.models import CatalogueVersion, DataService
+from yiwang.registries.models import CatalogueVersion, DataService, LegalBasis
 
 
 def bump_catalogue_version() -> None:
@@ -24,6 +24,9 @@ def bump_catalogue_version() -> None:
 @receiver(post_save, sender=Department)
 @receiver(post_delete, sender=Department)
 @receiver(m2m_changed, sender=DataService.allowed_consumers.through)
+@receiver(post_save, sender=LegalBasis)
+@receiver(post_delete, sender=LegalBasis)
+@receiver(m2m_changed, sender=LegalBasis.departments.through)
 @receiver(post_save, sender=SigningKey)
 def _catalogue_changed(**kwargs: Any) -> None:
     bump_catalogue_version()

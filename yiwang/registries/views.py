@@ -56,6 +56,7 @@ def _supervision_page(
             "closed_rows": [row for row in rows if row[0].status == SupervisionStatus.CLOSED],
             "close_form": close_form or SupervisionCloseForm(),
             "closing_id": closing_id,
+            "deferred": queries.deferred_reads_for(request.user)[:200],  # type: ignore[arg-type]
         },
     )
 

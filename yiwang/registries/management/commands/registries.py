@@ -1,5 +1,6 @@
 """``yiwang registries verify-log`` checks the access log chain; ``create-client`` issues an exchange API token;
-``load-population N`` fills the demo registries."""
+``load-population N`` fills the demo registries; ``sync-legal-bases`` makes the published guides' legal bases
+entries of the data services' legal-basis lists."""
 
 from __future__ import annotations
 
@@ -9,9 +10,10 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 
 from yiwang.org.models import Department
-from yiwang.registries.actions import do_create_exchange_client
+from yiwang.registries.actions import do_create_exchange_client, do_sync_guide_legal_bases
 from yiwang.registries.exchange import verify_access_log
 from yiwang.registries.population import DEMO_POPULATION, load_demo_registries
+from yiwang.registries.queries import published_guides
 
 
 class Command(BaseCommand):
@@ -31,6 +33,10 @@ class Command(BaseCommand):
         client.add_argument("name", help="the calling system's name")
         population = subcommands.add_parser("load-population", help="Fill the registries with demo people.")
         population.add_argument("count", type=int, nargs="?", default=DEMO_POPULATION)
+        subcommands.add_parser(
+            "sync-legal-bases",
+            help="Add the published guides' legal bases to the legal-basis lists of their data services.",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["subcommand"] == "verify-log":
@@ -49,6 +55,9 @@ class Command(BaseCommand):
             client, token = do_create_exchange_client(None, department, options["name"])
             self.stdout.write(f"client {client.pk} for {department.name}; send this header (shown once):")
             self.stdout.write(f"X-Exchange-Token: {token}")
+        elif options["subcommand"] == "sync-legal-bases":
+            changed = do_sync_guide_legal_bases(published_guides())
+            self.stdout.write(f"{changed} legal-basis entries added or extended to a department")
         else:
             try:
                 self.stdout.write(load_demo_registries(options["count"]))
