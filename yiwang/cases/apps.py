@@ -8,3 +8,9 @@ class CasesConfig(AppConfig):
     name = "yiwang.cases"
     label = "cases"
     verbose_name = _("Applications and cases")
+
+    def ready(self) -> None:
+        from yiwang.cases.queries import case_parties
+        from yiwang.registries.access import register_matter_resolver
+
+        register_matter_resolver("case", case_parties)

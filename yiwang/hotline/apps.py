@@ -8,3 +8,9 @@ class HotlineConfig(AppConfig):
     name = "yiwang.hotline"
     label = "hotline"
     verbose_name = _("12345 hotline")
+
+    def ready(self) -> None:
+        from yiwang.hotline.queries import ticket_parties
+        from yiwang.registries.access import register_matter_resolver
+
+        register_matter_resolver("ticket", ticket_parties)

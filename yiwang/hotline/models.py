@@ -127,6 +127,15 @@ class Ticket(models.Model):
         related_name="hotline_tickets",
     )
     consent_to_publish = models.BooleanField(_("agrees to publication"), default=False)
+    subject_resident_id = models.CharField(
+        _("resident ID number of the person concerned"),
+        max_length=18,
+        blank=True,
+        help_text=_(
+            "Given by the caller and entered by a hotline dispatcher: the departments handling the order may then "
+            "read this person's registry data for it (the person is told)."
+        ),
+    )
     status = models.CharField(
         _("status"), max_length=15, choices=TicketStatus.choices, default=TicketStatus.TRIAGE
     )

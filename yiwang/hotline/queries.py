@@ -311,3 +311,23 @@ def duplicate_candidates(ticket: Ticket, limit: int = 3) -> list[dict[str, Any]]
         {"number": other.number, "title": other.title, "score": round(score, 3)}
         for score, other in found[:limit]
     ]
+
+
+def ticket_parties(number: str, department: Department) -> frozenset[str] | None:
+    """The resident ID numbers of the people an open work order of ``department`` is about: the person whose ID
+    the dispatcher recorded and a verified citizen who wrote it. None when the department handles no such open
+    order (registered with the exchange as the resolver of matters of kind ``ticket``)."""
+    if not number.isascii() or len(number) > 20:
+        return None
+    ticket = (
+        Ticket.objects.select_related("reporter")
+        .filter(number=number, department=department, status__in=OPEN_STATUSES)
+        .first()
+    )
+    if ticket is None:
+        return None
+    parties = {ticket.subject_resident_id}
+    reporter = ticket.reporter
+    if reporter is not None and reporter.resident_id and reporter.assurance_level >= 2:
+        parties.add(reporter.resident_id)
+    return frozenset(party for party in parties if party)
