@@ -56,6 +56,18 @@ BROKEN_GUIDES = [
         id="shared with unknown service",
     ),
     pytest.param(
+        {"materials": [_material(source="applicant", subject="newborn")]},
+        "materials.0.subject",
+        "共享获取",
+        id="subject on a material handed in",
+    ),
+    pytest.param(
+        {"materials": [_material(source="shared", data_service="人口.出生医学证明", subject="grandmother")]},
+        "materials.0.subject",
+        "newborn",
+        id="unknown subject",
+    ),
+    pytest.param(
         {"conditions": ["有经营场所", "法律法规规定的其他条件"]},
         "conditions.1",
         "兜底",

@@ -8,7 +8,7 @@ from django.test import Client
 from tests.catalog.conftest import guide_for
 from tests.factories import DepartmentFactory, ServiceItemFactory
 from yiwang.catalog.actions import do_load_guide, do_save_bundle
-from yiwang.catalog.guide import BundleFile, parse_guide
+from yiwang.catalog.guide import BundleFile, guide_json, parse_guide
 from yiwang.catalog.models import Bundle, NegativeListEntry, ServiceItem
 
 
@@ -167,7 +167,7 @@ def test_api_returns_the_published_guide_in_the_file_format(client: Client, item
     response = client.get(f"/api/v1/services/{item.implementation_code}")
 
     assert response.status_code == 200
-    assert response.json() == parse_guide(guide_for(item)).model_dump(mode="json")
+    assert response.json() == guide_json(parse_guide(guide_for(item)))
 
 
 def test_api_answers_404_problem_json_without_a_published_guide(client: Client, item: ServiceItem) -> None:

@@ -353,6 +353,7 @@ def do_save_bundle(actor: Any, bundle_file: BundleFile) -> Bundle | None:
         bundle.description = bundle_file.description
         bundle.audiences = list(bundle_file.audiences)
         bundle.keywords = list(bundle_file.keywords)
+        bundle.beneficiary = bundle_file.beneficiary
         bundle.full_clean()
         bundle.save()
         bundle.entries.all().delete()

@@ -197,6 +197,8 @@ def _material_problems(content: GuideContent) -> list[tuple[str, str]]:
                 )
         elif material.data_service:
             problems.append((f"{element}.data_service", _("Only shared materials name a data service.")))
+        if material.subject is not None and material.source != "shared":
+            problems.append((f"{element}.subject", _("Only shared materials name whom they are about.")))
     return problems
 
 

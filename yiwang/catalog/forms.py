@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from yiwang.catalog.actions import parse_guide_or_raise
-from yiwang.catalog.guide import GuideContent
+from yiwang.catalog.guide import GuideContent, guide_json
 
 
 class GuideDraftForm(forms.Form):
@@ -41,7 +41,7 @@ class GuideDraftForm(forms.Form):
                     for message in messages
                 ]
             ) from error
-        return content.model_dump(mode="json")
+        return guide_json(content)
 
 
 class RejectGuideForm(forms.Form):

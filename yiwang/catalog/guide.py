@@ -31,6 +31,11 @@ Medium = Literal["electronic", "paper", "both"]
 Necessity = Literal["required", "deferrable", "optional"]
 TrustLevel = Literal["A", "B", "C", "D"]
 Delivery = Literal["electronic", "window", "post"]
+# Whom a shared material is about (see docs/catalog-format.md): the applicant (or the company applying), the person
+# the service is for (the bundle's beneficiary, else the applicant), the newborn, its mother, father or both
+# parents, the applicant's spouse, or another person the platform cannot name (the department checks it).
+Subject = Literal["applicant", "beneficiary", "newborn", "mother", "father", "parents", "spouse", "other"]
+Beneficiary = Literal["applicant", "newborn"]
 
 
 class _Strict(BaseModel):
@@ -51,6 +56,7 @@ class Material(_Strict):
     name: str
     source: MaterialSource | None = None
     data_service: str = ""
+    subject: Subject | None = None
     medium: Medium = "paper"
     original: bool = False
     count: int = Field(default=1, ge=1)
@@ -148,6 +154,7 @@ class BundleFile(_Strict):
     audiences: list[Audience] = []
     items: list[str] = Field(min_length=1)
     keywords: list[str] = []
+    beneficiary: Beneficiary = "applicant"
 
 
 _MESSAGES = {
@@ -197,5 +204,9 @@ def parse_guide(data: Any) -> GuideContent:
 
 
 def guide_json(content: GuideContent) -> dict[str, Any]:
-    """The stored, API-facing JSON of a guide."""
-    return content.model_dump(mode="json")
+    """The stored, API-facing JSON of a guide; a material's ``subject`` only where the guide declares one."""
+    data = content.model_dump(mode="json")
+    for material in data["materials"]:
+        if material["subject"] is None:
+            del material["subject"]
+    return data

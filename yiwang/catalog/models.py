@@ -176,6 +176,12 @@ class Bundle(models.Model):
     description = models.TextField(_("description"), blank=True)
     audiences = models.JSONField(_("audiences"), default=list, blank=True)
     keywords = models.JSONField(_("keywords"), default=list, blank=True)
+    beneficiary = models.CharField(
+        _("the services are for"),
+        max_length=20,
+        choices=[("applicant", _("the applicant")), ("newborn", _("the newborn child"))],
+        default="applicant",
+    )
     items: models.ManyToManyField[ServiceItem, BundleItem] = models.ManyToManyField(
         ServiceItem, through="BundleItem", related_name="bundles"
     )
@@ -200,6 +206,7 @@ class Bundle(models.Model):
             "audiences": list(self.audiences),
             "items": [item.implementation_code for item in self.ordered_items()],
             "keywords": list(self.keywords),
+            "beneficiary": self.beneficiary,
         }
 
 
