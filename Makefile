@@ -23,7 +23,7 @@ run: $(BIN)/.installed var
 	$(BIN)/yiwang createcachetable
 	$(BIN)/yiwang collectstatic --no-input --verbosity 0
 	$(BIN)/yiwang demo load
-	PORT=$(PORT) $(BIN)/yiwang serve
+	PORT=$(PORT) HTTPS_ONLY=false $(BIN)/yiwang serve
 
 ## make test: lint, type-check, and the whole suite on SQLite (and on PostgreSQL + Redis when reachable)
 test: $(BIN)/.installed lint typecheck pytest pytest-services

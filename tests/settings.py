@@ -6,6 +6,8 @@ import tempfile
 os.environ.setdefault("YIWANG_TESTING", "true")
 os.environ.setdefault("YIWANG_DATA_DIR", tempfile.mkdtemp(prefix="yiwang-test-"))
 os.environ.setdefault("SECRET_KEY", "test-only-secret-key-not-for-production-0123456789")
+# The test client and the browser tests speak plain http; tests/core/test_security_headers.py turns HTTPS on.
+os.environ.setdefault("HTTPS_ONLY", "false")
 
 from yiwang.settings import *  # noqa: F403
 from yiwang.settings import HUEY

@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
-from ninja import NinjaAPI
-from ninja.security import django_auth
 
 from yiwang.accounts.api import router as accounts_router
-from yiwang.accounts.api_auth import ApiTokenAuth
+from yiwang.accounts.api_auth import ApiTokenAuth, SessionCsrfAuth
 from yiwang.cases.api import router as cases_router
 from yiwang.catalog.api import router as catalog_router
-from yiwang.core.problems import install_problem_handlers
+from yiwang.core.problems import ProblemAPI
 from yiwang.hotline.api import router as hotline_router
 from yiwang.hotline_public.api import router as hotline_public_router
 from yiwang.licences.api import router as licences_router
@@ -20,14 +18,13 @@ from yiwang.registries.api import router as registries_router
 from yiwang.search.api import router as search_router
 from yiwang.workflow.api import router as workflow_router
 
-api = NinjaAPI(
+api = ProblemAPI(
     title="Yiwang 一网 API",
     version="1",
     description=str(_("Public REST API of the Yiwang one-stop government service platform.")),
     urls_namespace="api",
-    auth=[ApiTokenAuth(), django_auth],
+    auth=[ApiTokenAuth(), SessionCsrfAuth()],
 )
-install_problem_handlers(api)
 api.add_router("/", accounts_router)
 api.add_router("/", org_router)
 api.add_router("/", notify_router)

@@ -12,6 +12,8 @@ from ninja import Query, Router, Schema
 from yiwang.catalog import actions, queries
 from yiwang.catalog.labels import label
 from yiwang.catalog.models import Bundle, GuideVersion, ServiceItem
+from yiwang.core import pagination
+from yiwang.core.pagination import PageQuery
 from yiwang.core.permissions import api_staff_user
 
 router = Router(tags=["catalog"])
@@ -34,13 +36,11 @@ class ServicePageOut(Schema):
     results: list[ServiceSummaryOut]
 
 
-class ServiceFilters(Schema):
+class ServiceFilters(PageQuery):
     department: str = ""
     type: str = ""
     audience: str = ""
     q: str = ""
-    limit: int = 50
-    offset: int = 0
 
 
 def _summary(item: ServiceItem, has_guide: bool) -> ServiceSummaryOut:
@@ -66,10 +66,9 @@ def _summary(item: ServiceItem, has_guide: bool) -> ServiceSummaryOut:
 def list_services(request: HttpRequest, filters: Query[ServiceFilters]) -> ServicePageOut:
     """Service items in force, filtered by department code, item type, audience (person/company) and name."""
     items = queries.public_items(filters.department, filters.type, filters.audience, filters.q)
-    limit, offset = max(1, min(filters.limit, 200)), max(0, filters.offset)
     return ServicePageOut(
         count=items.count(),
-        results=[_summary(item, item.has_guide) for item in items[offset : offset + limit]],  # type: ignore[attr-defined]
+        results=[_summary(item, item.has_guide) for item in pagination.cut(items, filters, default_limit=50)],
     )
 
 

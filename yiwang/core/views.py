@@ -11,7 +11,7 @@ from django.views.decorators.http import require_GET
 
 from yiwang.core.errors import ActionConflict
 from yiwang.core.health import overall_health
-from yiwang.core.problems import problem_response
+from yiwang.core.problems import problem_response, server_error_problem
 
 
 @never_cache
@@ -71,5 +71,17 @@ def conflict_page(request: HttpRequest, conflict: ActionConflict) -> HttpRespons
     )
 
 
+def request_too_large(request: HttpRequest) -> HttpResponse:
+    """413: the request body is larger than the platform accepts (``REQUEST_BODY_MAX_BYTES``)."""
+    return _error_page(
+        request,
+        413,
+        _("The upload is too large"),
+        _("Go back and send smaller files, or fewer files at a time."),
+    )
+
+
 def server_error(request: HttpRequest) -> HttpResponse:
+    if _is_api(request):
+        return server_error_problem(request)
     return HttpResponse(loader.get_template("500.html").render(), status=500)

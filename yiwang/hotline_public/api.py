@@ -8,8 +8,9 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
+from yiwang.core.pagination import Pagination
 from yiwang.core.permissions import roles_of
 from yiwang.hotline_public import queries
 
@@ -50,7 +51,7 @@ def _answer_json(answer: queries.PublicAnswer) -> dict[str, Any]:
 
 
 @router.get("/hotline/qa", response=list[PublicAnswerOut], auth=None)
-@paginate(LimitOffsetPagination)
+@paginate(Pagination, default_limit=100)
 def list_public_answers(request: HttpRequest) -> list[dict[str, Any]]:
     """Published questions and answers (公开问答), masked, newest first."""
     return [_answer_json(queries.public_answer(ticket)) for ticket in queries.published_tickets()[:1000]]

@@ -8,9 +8,10 @@ from typing import cast
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from ninja import Router, Schema
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from yiwang.accounts.models import User
+from yiwang.core.pagination import Pagination
 from yiwang.notify import actions, queries
 from yiwang.notify.models import Notification
 
@@ -27,7 +28,7 @@ class NotificationOut(Schema):
 
 
 @router.get("/me/notifications", response=list[NotificationOut], summary="My in-site messages, newest first")
-@paginate(PageNumberPagination, page_size=20)
+@paginate(Pagination, default_limit=20)
 def list_my_notifications(request: HttpRequest) -> QuerySet[Notification]:
     return queries.inbox_of(cast(User, request.user))
 

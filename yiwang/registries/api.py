@@ -9,9 +9,12 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Field, Router, Schema
-from ninja.security import APIKeyHeader, SessionAuth
+from ninja import Field, Query, Router, Schema
+from ninja.security import APIKeyHeader
 
+from yiwang.accounts.api_auth import SessionCsrfAuth
+from yiwang.core import pagination
+from yiwang.core.pagination import PageQuery
 from yiwang.org.models import Department
 from yiwang.registries import exchange, queries
 from yiwang.registries.actions import do_flag_access, do_grant_consent, do_withdraw_consent
@@ -31,11 +34,11 @@ class ClientTokenAuth(APIKeyHeader):
         return queries.caller_from_token(key) if key else None
 
 
-class StaffSessionAuth(SessionAuth):
+class StaffSessionAuth(SessionCsrfAuth):
     """A staff session verified with an authenticator code, acting for one of the staff member's departments."""
 
     def authenticate(self, request: HttpRequest, key: str | None) -> ExchangeCaller | None:
-        return queries.caller_from_session(request)
+        return queries.caller_from_session(request) if key is not None else None
 
 
 DEPARTMENT_AUTH = [ClientTokenAuth(), StaffSessionAuth()]
@@ -208,10 +211,9 @@ def _access_row(entry: AccessLogEntry) -> dict[str, Any]:
 
 
 @router.get("/me/data-access", response=list[AccessOut])
-def my_data_access(request: HttpRequest, limit: int = 100, offset: int = 0) -> list[dict[str, Any]]:
+def my_data_access(request: HttpRequest, params: Query[PageQuery]) -> list[dict[str, Any]]:
     """My data access record (我的数据使用记录): who read my data, when, which service and fields, why."""
-    limit = max(1, min(limit, 500))
-    entries = queries.accesses_of_citizen(request.user)[offset : offset + limit]  # type: ignore[arg-type]
+    entries = pagination.cut(queries.accesses_of_citizen(request.user), params, default_limit=100)  # type: ignore[arg-type]
     return [_access_row(entry) for entry in entries]
 
 

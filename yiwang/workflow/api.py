@@ -7,6 +7,8 @@ import datetime as dt
 from django.http import HttpRequest
 from ninja import Query, Router, Schema
 
+from yiwang.core import pagination
+from yiwang.core.pagination import PageQuery
 from yiwang.core.permissions import api_staff_user
 from yiwang.workflow import queries
 from yiwang.workflow.actions import do_claim_work_item
@@ -43,9 +45,8 @@ class WorkItemPage(Schema):
     items: list[WorkItemOut]
 
 
-class BoxQuery(Schema):
+class BoxQuery(PageQuery):
     box: Box = Box.TODO
-    page: int = 1
 
 
 def _work_item_out(item: WorkItem) -> WorkItemOut:
@@ -73,13 +74,15 @@ def _work_item_out(item: WorkItem) -> WorkItemOut:
 def list_work_items(request: HttpRequest, filters: Query[BoxQuery]) -> WorkItemPage:
     """待办 / 已办 / 即将超期 / 已超期 of the logged-in staff member, by deadline, 20 per page."""
     user = api_staff_user(request)
-    page = queries.paginate(queries.work_box(user, filters.box), filters.page)
+    items = queries.work_box(user, filters.box)
+    count = items.count()
+    offset, limit = pagination.window(filters, default_limit=queries.PAGE_SIZE)
     return WorkItemPage(
         box=filters.box,
-        count=page.paginator.count,
-        page=page.number,
-        pages=page.paginator.num_pages,
-        items=[_work_item_out(item) for item in page.object_list],
+        count=count,
+        page=offset // limit + 1,
+        pages=max(1, -(-count // limit)),
+        items=[_work_item_out(item) for item in items[offset : offset + limit]],
     )
 
 
