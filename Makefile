@@ -17,7 +17,9 @@ $(BIN)/.installed: pyproject.toml
 var:
 	mkdir -p var
 
-## make run: set up and serve the platform with the demo district on SQLite
+## make run: set up and serve the platform with the demo district on SQLite, in demo mode (YIWANG_DEMO=true:
+## the "演示环境" banner, the demo SMS outbox and the demo accounts; never for real people)
+run: export YIWANG_DEMO = true
 run: $(BIN)/.installed var
 	$(BIN)/yiwang migrate --no-input
 	$(BIN)/yiwang createcachetable

@@ -13,6 +13,9 @@ from yiwang.settings import *  # noqa: F403
 from yiwang.settings import HUEY
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+# The suite runs in demo mode (demo data, the demo SMS outbox where tests read codes); tests of production
+# behaviour override DEMO_MODE=False (tests/core/test_demo_mode.py).
+DEMO_MODE = True
 # Jobs run inline when their transaction commits; tests of the queue itself use the real storage.
 HUEY = {**HUEY, "immediate": True}
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405 - WhiteNoise warns about a missing directory

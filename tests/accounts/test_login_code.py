@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from tests.accounts.conftest import latest_login_code
 from tests.factories import CitizenFactory, StaffFactory
 from yiwang.accounts.actions import do_request_login_code, do_use_login_code
-from yiwang.accounts.models import LoginCode
+from yiwang.accounts.models import OneTimeCode as LoginCode
 from yiwang.notify.models import Notification
 
 pytestmark = pytest.mark.django_db

@@ -5,12 +5,20 @@ from __future__ import annotations
 from typing import Any
 
 from axes.signals import user_locked_out
-from django.contrib.auth.signals import user_logged_in, user_logged_out
+from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
 from django.http import HttpRequest
 
-from yiwang.accounts.actions import do_record_lockout, do_record_login, do_record_logout
+from yiwang.accounts.actions import (
+    do_record_address_throttled,
+    do_record_lockout,
+    do_record_login,
+    do_record_logout,
+)
+from yiwang.accounts.backends import count_login_failure
 from yiwang.accounts.models import User
+from yiwang.core import ratelimit
+from yiwang.core.errors import RateLimited
 
 LOGIN_METHODS = {
     "yiwang.accounts.backends.PhoneCodeBackend": "sms_code",
@@ -39,3 +47,17 @@ def audit_lockout(
     sender: Any, request: HttpRequest, username: str | None, ip_address: str | None, **kwargs: Any
 ) -> None:
     do_record_lockout(username or "", ip_address)
+
+
+@receiver(user_login_failed, dispatch_uid="accounts.count_failure_per_address")
+def count_failure_per_address(
+    sender: Any, credentials: dict[str, Any], request: HttpRequest | None = None, **kwargs: Any
+) -> None:
+    """Count a failed login against its client address (password spraying across accounts); audit the failure
+    that uses the rule up."""
+    try:
+        used_up = count_login_failure(request)
+    except RateLimited:  # already over: the next attempt is refused before any password is checked
+        return
+    if used_up and request is not None:
+        do_record_address_throttled(ratelimit.client_ip(request), "login-failure-per-address")
