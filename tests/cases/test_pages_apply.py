@@ -195,8 +195,8 @@ def test_others_cannot_see_an_application_or_its_files(
     application = ready_application()
     (case,) = actions.do_submit_application(world.citizen, application)
     stranger = logged_in(CitizenFactory())
-    assert stranger.get(reverse("cases:application", args=[application.pk])).status_code == 403
-    assert stranger.get(reverse("cases:case", args=[case.number])).status_code == 403
+    assert stranger.get(reverse("cases:application", args=[application.pk])).status_code == 404
+    assert stranger.get(reverse("cases:case", args=[case.number])).status_code == 404
     assert Client().get(reverse("cases:mine")).status_code == 302
     assert logged_in(world.citizen).get(reverse("cases:case", args=["YW20990101000001"])).status_code == 404
 
@@ -204,10 +204,10 @@ def test_others_cannot_see_an_application_or_its_files(
     assert file is not None
     download = reverse("cases:download_file", args=[file.pk])
     assert logged_in(world.citizen).get(download).content == PDF
-    assert stranger.get(download).status_code == 403
+    assert stranger.get(download).status_code == 404
     assert login_verified_staff(Client(), world.co_reviewer).get(download).status_code == 200
     outsider = StaffRoleFactory(role=Role.REVIEWER).user
-    assert login_verified_staff(Client(), outsider).get(download).status_code == 403
+    assert login_verified_staff(Client(), outsider).get(download).status_code == 404
 
 
 def test_correction_round_pauses_the_clock_and_resubmission_resumes_it(

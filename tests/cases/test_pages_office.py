@@ -48,7 +48,7 @@ def test_inbox_lists_my_departments_cases_by_deadline_for_verified_staff_only(
     assert case.number not in filtered.content.decode()
     outsider = StaffRoleFactory(role=Role.WINDOW_CLERK).user
     assert case.number not in login(Client(), outsider).get(reverse("cases:inbox")).content.decode()
-    assert login(Client(), outsider).get(reverse("cases:office_case", args=[case.number])).status_code == 403
+    assert login(Client(), outsider).get(reverse("cases:office_case", args=[case.number])).status_code == 404
 
     citizen = Client()
     citizen.force_login(CitizenFactory())

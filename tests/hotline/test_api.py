@@ -62,7 +62,7 @@ def test_reading_needs_a_right_to_see(hotline: Hotline, login_verified_staff) ->
     assert Client().get(f"/api/v1/tickets/{number}").status_code == 401
     stranger = Client()
     stranger.force_login(hotline.citizen)
-    assert stranger.get(f"/api/v1/tickets/{number}").status_code == 403
+    assert stranger.get(f"/api/v1/tickets/{number}").status_code == 404
     clerk = login_verified_staff(Client(), hotline.roads_clerk)
     body = clerk.get(f"/api/v1/tickets/{number}").json()
     assert body["allowed_actions"] == ["sign", "send_back"]

@@ -131,7 +131,7 @@ def test_other_departments_cannot_open_the_order(hotline: Hotline, login_verifie
         None, channel=Channel.PORTAL, kind="help", text=STREETLIGHT, division=hotline.division
     )
     water = login_verified_staff(Client(), hotline.water_clerk)
-    assert water.get(reverse("hotline:ticket", args=[ticket.number])).status_code == 403
+    assert water.get(reverse("hotline:ticket", args=[ticket.number])).status_code == 404
 
 
 def test_dispatcher_enters_a_phone_call(hotline: Hotline, login_verified_staff) -> None:

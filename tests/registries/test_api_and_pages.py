@@ -119,7 +119,7 @@ def test_citizen_cannot_flag_someone_elses_access(district: District) -> None:
     client.force_login(district.citizen)
     response = client.post(f"/api/v1/me/data-access/{theirs.request_id}/flag", {"reason": "看看"},
                            content_type="application/json")  # fmt: skip
-    assert response.status_code == 403 and not SupervisionItem.objects.exists()
+    assert response.status_code == 404 and not SupervisionItem.objects.exists()
 
 
 def test_consent_api_grant_list_withdraw(district: District) -> None:
@@ -135,7 +135,7 @@ def test_consent_api_grant_list_withdraw(district: District) -> None:
     assert bad.status_code == 422 and Consent.objects.count() == 1
     stranger = Client()
     stranger.force_login(CitizenFactory())
-    assert stranger.post(f"/api/v1/me/consents/{consent_id}/withdraw").status_code == 403
+    assert stranger.post(f"/api/v1/me/consents/{consent_id}/withdraw").status_code == 404
 
 
 def test_tracker_page_and_flag_form(district: District) -> None:

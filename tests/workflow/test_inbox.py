@@ -125,7 +125,7 @@ def test_api_lists_boxes_and_claims(office: Office, client: Client, login_verifi
     assert conflict.status_code == 409
     assert conflict["Content-Type"].startswith("application/problem+json")
     login_verified_staff(client, office.health_reviewer)
-    assert client.post(f"/api/v1/work-items/{items[1].pk}/claim").status_code == 403
+    assert client.post(f"/api/v1/work-items/{items[1].pk}/claim").status_code == 404
     assert client.get("/api/v1/work-items?box=nonsense").status_code == 422
 
 

@@ -10,6 +10,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.db.models import Count, F, Q, QuerySet
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -35,7 +36,7 @@ from yiwang.cases.states import OPEN_STATES
 from yiwang.catalog.models import ServiceItem
 from yiwang.core.legaltime import deadlines, overdue_level
 from yiwang.core.models import ClockSegment
-from yiwang.core.permissions import departments_where, is_platform_admin
+from yiwang.core.permissions import departments_where, is_platform_admin, not_found_unless_allowed
 from yiwang.licences.models import Licence
 from yiwang.org.models import Department, Role
 from yiwang.registries.exchange import verify_response
@@ -60,9 +61,10 @@ def applications_of(user: Any) -> QuerySet[Application]:
 
 
 def application_for(user: Any, pk: int) -> Application:
-    """One application ``user`` may see (404 when missing, 403 when not theirs)."""
+    """One application ``user`` may see (404 when missing or not theirs)."""
     application = get_object_or_404(Application.objects.select_related("company", "item", "bundle"), pk=pk)
-    check_can_view_application(user, application)
+    with not_found_unless_allowed():
+        check_can_view_application(user, application)
     return application
 
 
@@ -79,16 +81,18 @@ def _case_by_number(number: str) -> Case:
 
 
 def case_for_applicant(user: Any, number: str) -> Case:
-    """A case on the applicant's side (applicant, represented citizen, company agent); 404 / 403."""
+    """A case on the applicant's side (applicant, represented citizen, company agent); 404 for anyone else."""
     case = _case_by_number(number)
-    check_can_view_application(user, case.application)
+    with not_found_unless_allowed():
+        check_can_view_application(user, case.application)
     return case
 
 
 def case_for_staff(user: Any, number: str) -> Case:
-    """A case for staff of a department working on it (or a platform admin); 404 / 403."""
+    """A case for staff of a department working on it (or a platform admin); 404 for other staff."""
     case = _case_by_number(number)
-    check_staff_can_view_case(user, case)
+    with not_found_unless_allowed():
+        check_staff_can_view_case(user, case)
     return case
 
 
@@ -166,7 +170,8 @@ def material_file_for(user: Any, file_id: int) -> MaterialFile:
     )
     material = material_file.material
     if not getattr(user, "is_government_staff", False):
-        check_can_view_application(user, material.application)
+        with not_found_unless_allowed():
+            check_can_view_application(user, material.application)
         return material_file
     for case in material.application.cases.filter(item__implementation_code__in=material.item_codes):
         try:
@@ -174,7 +179,7 @@ def material_file_for(user: Any, file_id: int) -> MaterialFile:
         except PermissionDenied:
             continue
         return material_file
-    raise PermissionDenied(_("Only staff of the departments handling this case may open its files."))
+    raise Http404(_("Only staff of the departments handling this case may open its files."))
 
 
 def case_licences(case: Case) -> QuerySet[Licence]:

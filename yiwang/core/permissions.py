@@ -7,13 +7,14 @@ private data; the platform administrator (平台管理员) is the only role that
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from functools import wraps
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 
 from yiwang.accounts.decorators import staff_otp_required
@@ -55,6 +56,21 @@ def departments_where(user: Any, *roles: str) -> QuerySet[Department]:
     if roles:
         held = held.filter(role__in=roles)
     return Department.objects.filter(pk__in=held.values("department_id")).order_by("code")
+
+
+@contextmanager
+def not_found_unless_allowed() -> Iterator[None]:
+    """Turn a failed check about one object into 404 (not 403), for pages and the API alike.
+
+    Another person's application, case, work order or consent — or another department's private object — must
+    look exactly like one that does not exist, so that an id or number is no oracle of what exists. Keep 403 for
+    "you may not do this kind of thing at all" (a citizen at a staff endpoint), checked before the object is looked
+    up.
+    """
+    try:
+        yield
+    except PermissionDenied:
+        raise Http404 from None
 
 
 def is_platform_admin(user: Any) -> bool:

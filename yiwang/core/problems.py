@@ -165,7 +165,8 @@ def install_problem_handlers(api: NinjaAPI) -> None:
         return validation_problem(request, django_validation_errors(exc))
 
     def on_not_found(request: HttpRequest, exc: Any) -> HttpResponse:
-        return problem_response(request, 404, "not-found", _("Not found."), str(exc) if str(exc) else "")
+        # Never the exception's text: a missing object and someone else's must answer exactly alike.
+        return problem_for_status(request, 404)
 
     def on_permission_denied(request: HttpRequest, exc: Any) -> HttpResponse:
         return problem_response(

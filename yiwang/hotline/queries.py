@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
@@ -196,10 +195,10 @@ def can_view(user: Any, ticket: Ticket) -> bool:
 
 
 def get_ticket_for(user: Any, number: str) -> Ticket:
-    """The order with ``number`` if ``user`` may see it: 404 when it does not exist, 403 when not theirs."""
+    """The order with ``number`` if ``user`` may see it: 404 when it does not exist or is not theirs to see."""
     ticket = get_ticket(number)
     if not can_view(user, ticket):
-        raise PermissionDenied(_("You may not see this work order."))
+        raise Http404(_("You may not see this work order."))
     return ticket
 
 

@@ -17,6 +17,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
+from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -95,7 +96,7 @@ def do_withdraw_consent(citizen: User, consent_id: int) -> Consent:
     with transaction.atomic():
         consent = Consent.objects.select_for_update().filter(pk=consent_id, citizen=citizen).first()
         if consent is None:
-            raise PermissionDenied(_("This consent is not yours."))
+            raise Http404(_("This consent is not yours."))
         if consent.withdrawn_at is not None:
             raise ActionConflict(_("This consent was already withdrawn."))
         consent.withdrawn_at = timezone.now()
@@ -126,7 +127,7 @@ def do_flag_access(citizen: User, request_id: str, *, reason: str) -> Supervisio
             .first()
         )
         if entry is None:
-            raise PermissionDenied(_("This access is not in your data access record."))
+            raise Http404(_("This access is not in your data access record."))
         if SupervisionItem.objects.filter(entry=entry).exists():
             raise ActionConflict(_("You have already reported this access."))
         item = SupervisionItem.objects.create(

@@ -9,7 +9,7 @@ from ninja import Query, Router, Schema
 
 from yiwang.core import pagination
 from yiwang.core.pagination import PageQuery
-from yiwang.core.permissions import api_staff_user
+from yiwang.core.permissions import api_staff_user, check_department_access, not_found_unless_allowed
 from yiwang.workflow import queries
 from yiwang.workflow.actions import do_claim_work_item
 from yiwang.workflow.models import WorkItem
@@ -88,7 +88,11 @@ def list_work_items(request: HttpRequest, filters: Query[BoxQuery]) -> WorkItemP
 
 @router.post("/work-items/{item_id}/claim", response=WorkItemOut, summary="Claim an open work item")
 def claim_work_item(request: HttpRequest, item_id: int) -> WorkItemOut:
-    """认领: 409 if someone else claimed it first, 403 without the item's role in its department."""
+    """认领: 409 if someone else claimed it first, 403 without the item's role in its department, 404 for staff of
+    other departments (their work items are private)."""
     user = api_staff_user(request)
-    item = do_claim_work_item(user, queries.work_item(item_id))
+    item = queries.work_item(item_id)
+    with not_found_unless_allowed():
+        check_department_access(user, item.department)
+    item = do_claim_work_item(user, item)
     return _work_item_out(queries.work_item(item.pk))
