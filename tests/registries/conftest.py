@@ -112,6 +112,8 @@ def district(db: None) -> District:
         ).user,
         citizen=citizen,
         office=office,
-        office_supervisor=StaffRoleFactory(department=office, role=Role.SUPERVISOR, user__real_name="白志明").user,
+        office_supervisor=StaffRoleFactory(
+            department=office, role=Role.SUPERVISOR, user__real_name="白志明"
+        ).user,
         health_clerk=StaffRoleFactory(department=departments["区卫健局"], role=Role.WINDOW_CLERK).user,
     )

@@ -12,8 +12,8 @@ from django.core.management import call_command
 from pytest_django.fixtures import Settings
 
 from tests.registries.conftest import POPULATION, District
-from yiwang.accounts.actions import do_verify_identity_l2
 from yiwang.accounts.models import AssuranceLevel
+from yiwang.accounts.verification import do_verify_identity_l2
 from yiwang.core.models import AuditRecord
 from yiwang.core.validators import validate_resident_id, validate_uscc
 from yiwang.demo import identities
@@ -81,7 +81,11 @@ def test_l2_registration_checks_the_population_registry_through_the_exchange(
     district: District, settings: Settings
 ) -> None:
     settings.IDENTITY_VERIFIER = "yiwang.registries.identity.PopulationRegistryVerifier"
+    settings.PHONE_OWNER_VERIFIER = "tests.accounts.fakes.CarrierFake"
     citizen = district.citizen
+    citizen.claimed_resident_id, citizen.resident_id = citizen.resident_id or "", None
+    citizen.assurance_level = AssuranceLevel.L1
+    citizen.save()
     do_verify_identity_l2(citizen)
     citizen.refresh_from_db()
     assert citizen.assurance_level == AssuranceLevel.L2
@@ -95,12 +99,15 @@ def test_l2_registration_checks_the_population_registry_through_the_exchange(
 
 def test_l2_refused_when_the_name_does_not_match(district: District, settings: Settings) -> None:
     settings.IDENTITY_VERIFIER = "yiwang.registries.identity.PopulationRegistryVerifier"
+    settings.PHONE_OWNER_VERIFIER = "tests.accounts.fakes.CarrierFake"
     citizen = district.citizen
-    citizen.real_name = "查无此人"
-    with pytest.raises(ValidationError, match="人口库核验未通过"):
+    citizen.claimed_resident_id, citizen.resident_id = citizen.resident_id or "", None
+    citizen.real_name, citizen.assurance_level = "查无此人", AssuranceLevel.L1
+    citizen.save()
+    with pytest.raises(ValidationError, match="人口库不能确认"):
         do_verify_identity_l2(citizen)
     citizen.refresh_from_db()
-    assert citizen.assurance_level == AssuranceLevel.L1
+    assert citizen.assurance_level == AssuranceLevel.L1 and citizen.resident_id is None
 
 
 REGISTRY_DATA_MODULES = {

@@ -95,7 +95,9 @@ def refusal_message(code: str) -> str:
         Refusal.MATTER_UNKNOWN: _(
             "Your department has no open case, work order or supervision item with this number."
         ),
-        Refusal.NOT_A_PARTY: _("This person is not a party to the case, work order or supervision item named."),
+        Refusal.NOT_A_PARTY: _(
+            "This person is not a party to the case, work order or supervision item named."
+        ),
         Refusal.RATE_LIMITED: _("You have read data about too many people in a short time; try again later."),
         Refusal.NOT_VERIFIED: _(
             "Registry data is fetched only for a verified person: verify your identity first, or, when acting "
@@ -176,7 +178,7 @@ def is_connected(service: DataService) -> bool:
 def _is_resident_id(value: str) -> bool:
     try:
         validate_resident_id(value)
-    except Exception:  # noqa: BLE001 - any validation failure means "not a resident ID"
+    except Exception:
         return False
     return True
 

@@ -218,6 +218,7 @@ def do_close_supervision_item(actor: User, item: SupervisionItem, finding: str) 
 def supervisors_for(department: Department) -> tuple[list[User], Department | None]:
     """Who supervises reads of ``department``: its own active supervisors, or — where it has none — those of the
     platform supervision office (督查办公室), returned with the office."""
+
     def active_supervisors(of: Department) -> list[User]:
         return list(
             User.objects.filter(
@@ -253,9 +254,7 @@ def matter_text(entry: AccessLogEntry) -> str:
 
 def _verified_account(resident_id: str) -> User | None:
     return (
-        User.objects.filter(
-            resident_id=resident_id, assurance_level__gte=AssuranceLevel.L2, is_active=True
-        )
+        User.objects.filter(resident_id=resident_id, assurance_level__gte=AssuranceLevel.L2, is_active=True)
         .order_by("pk")
         .first()
     )
@@ -269,7 +268,9 @@ def _notify_subject(subject: User, entry: AccessLogEntry) -> None:
             "department": entry.consumer.name,
             "time": _access_time(entry),
             "service": entry.service_name,
-            "purpose": str(Purpose(entry.purpose).label) if entry.purpose in Purpose.values else entry.purpose,
+            "purpose": str(Purpose(entry.purpose).label)
+            if entry.purpose in Purpose.values
+            else entry.purpose,
             "matter": matter_text(entry),
         },
     )
@@ -429,7 +430,12 @@ def do_sync_guide_legal_bases(guides: Iterable[tuple[Department, dict[str, Any]]
                         entry.departments.add(department)
                         changed += 1
         if changed:
-            record_audit(None, "registries.legal_bases_synced", ("registries.legalbasis", "guides"), {"changed": changed})
+            record_audit(
+                None,
+                "registries.legal_bases_synced",
+                ("registries.legalbasis", "guides"),
+                {"changed": changed},
+            )
     return changed
 
 

@@ -14,10 +14,11 @@ from ninja.security import APIKeyHeader
 
 from yiwang.accounts.api_auth import SessionCsrfAuth
 from yiwang.core import pagination
+from yiwang.core.errors import RateLimited
 from yiwang.core.pagination import PageQuery
 from yiwang.org.models import Department
 from yiwang.registries import exchange, queries
-from yiwang.registries.actions import do_flag_access, do_grant_consent, do_withdraw_consent
+from yiwang.registries.actions import do_flag_access, do_grant_consent, do_withdraw_consent, matter_text
 from yiwang.registries.exchange import Refusal
 from yiwang.registries.models import AccessLogEntry, Consent
 from yiwang.registries.queries import ExchangeCaller
@@ -54,6 +55,16 @@ class FieldOut(Schema):
     label: str
 
 
+class LegalBasisOut(Schema):
+    code: str = Field(description="what to send as legal_basis_code")
+    law: str
+    article: str
+    text: str
+    defers_notice: bool = Field(description="the person is told of the read only after deferral_days")
+    deferral_reason: str
+    deferral_days: int | None
+
+
 class ServiceOut(Schema):
     name: str
     title: str
@@ -64,6 +75,9 @@ class ServiceOut(Schema):
     needs_consent_or_basis: bool
     legal_basis: str
     fields: list[FieldOut]
+    legal_bases: list[LegalBasisOut] = Field(
+        description="the legal bases declared for this service and the calling department (依据清单)"
+    )
 
 
 @router.get("/exchange/services", response=list[ServiceOut], auth=DEPARTMENT_AUTH)
@@ -81,6 +95,18 @@ def exchange_services(request: HttpRequest) -> list[dict[str, Any]]:
             "needs_consent_or_basis": view.needs_consent_or_basis,
             "legal_basis": view.service.legal_basis,
             "fields": view.service.fields,
+            "legal_bases": [
+                {
+                    "code": basis.code,
+                    "law": basis.law,
+                    "article": basis.article,
+                    "text": basis.text,
+                    "defers_notice": basis.defers_notice,
+                    "deferral_reason": basis.deferral_reason,
+                    "deferral_days": basis.deferral_days,
+                }
+                for basis in view.legal_bases
+            ],
         }
         for view in queries.catalogue_for(department)
         if view.may_use
@@ -88,12 +114,27 @@ def exchange_services(request: HttpRequest) -> list[dict[str, Any]]:
 
 
 class QueryIn(Schema):
+    """A read about a person (有条件共享, subject a resident ID number) names ``matter`` — a case number, a 12345
+    work order number or a supervision item id of the calling department in which the person is a party — or
+    ``legal_basis_code`` from the service's list in ``GET /exchange/services``, or the person's ``consent_id``."""
+
     service: str = Field(max_length=50, examples=["人口.户籍信息"])
     subject: str = Field(max_length=40, description="resident ID number, USCC or licence number")
     purpose: str = Field(max_length=30, examples=["case_handling"])
-    legal_basis: str = Field("", max_length=200)
+    matter: str = Field(
+        "", max_length=40, description="case number, 12345 work order number or supervision item id"
+    )
+    legal_basis_code: str = Field("", max_length=40, description="a code from the service's legal_bases")
+    legal_basis: str = Field(
+        "",
+        max_length=200,
+        description="not accepted: a legal basis typed in is refused (403); send legal_basis_code",
+        json_schema_extra={"deprecated": True},
+    )
     consent_id: int | None = None
-    case_reference: str = Field("", max_length=40)
+    case_reference: str = Field(
+        "", max_length=40, description="older name of matter, read as matter when matter is empty"
+    )
     parameters: dict[str, str] = Field(default_factory=dict, description='人口.身份核验 needs {"name": …}')
 
 
@@ -117,9 +158,14 @@ class QueryOut(Schema):
 
 @router.post("/exchange/query", response=QueryOut, auth=DEPARTMENT_AUTH)
 def exchange_query(request: HttpRequest, body: QueryIn) -> dict[str, Any]:
-    """One exchange call: the signed answer, or problem+json 403 (refused) / 422 (malformed). Every call is logged.
+    """One exchange call: the signed answer, or problem+json 403 (refused, with the reason), 422 (malformed) or
+    429 (too many reads about people by this staff member, with ``Retry-After``). Every call is logged.
 
-    A subject without a record is a signed ``not_found`` answer, given only to callers who may use the service.
+    Reading data about a person needs a reason the platform can check: ``matter`` (a case, work order or
+    supervision item of the calling department in which the person is a party) or ``legal_basis_code`` (from the
+    service's list for the department) or the person's ``consent_id``; only staff roles that handle matters may
+    read it, and the person is told. A subject without a record is a signed ``not_found`` answer, given only to
+    callers who may use the service.
     """
     caller = _caller(request)
     result = exchange.query(
@@ -129,13 +175,16 @@ def exchange_query(request: HttpRequest, body: QueryIn) -> dict[str, Any]:
         service_name=body.service,
         subject=body.subject,
         purpose=body.purpose,
+        matter=body.matter or body.case_reference,
+        legal_basis_code=body.legal_basis_code,
         legal_basis=body.legal_basis,
         consent_id=body.consent_id,
-        case_reference=body.case_reference,
         parameters=body.parameters,
     )
     if result.refusal == Refusal.INVALID_REQUEST:
         raise ValidationError(result.field_errors)
+    if result.refusal == Refusal.RATE_LIMITED:
+        raise RateLimited(result.message, result.retry_after)
     if result.refusal:
         raise PermissionDenied(result.message)
     return {
@@ -189,6 +238,8 @@ class AccessOut(Schema):
     legal_basis: str
     consent_id: int | None
     case_reference: str
+    matter_kind: str = Field(description="case | ticket | supervision, or empty")
+    matter: str = Field(description="the case, work order or supervision item, or the legal basis, in words")
     flagged: bool
 
 
@@ -206,6 +257,8 @@ def _access_row(entry: AccessLogEntry) -> dict[str, Any]:
         "legal_basis": entry.legal_basis,
         "consent_id": entry.consent_id,
         "case_reference": entry.case_reference,
+        "matter_kind": entry.matter_kind,
+        "matter": matter_text(entry),
         "flagged": hasattr(entry, "supervision"),
     }
 

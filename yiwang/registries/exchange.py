@@ -34,7 +34,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from yiwang.accounts.models import User
+from yiwang.core import ratelimit
 from yiwang.core.audit import GENESIS_HASH, canonical_json, sha256_hex
+from yiwang.core.errors import RateLimited
 from yiwang.core.validators import (
     normalise_resident_id,
     normalise_uscc,
@@ -43,8 +45,6 @@ from yiwang.core.validators import (
 )
 from yiwang.licences.models import SigningKey
 from yiwang.licences.signer import format_issued_at, get_signer, signature_matches
-from yiwang.core import ratelimit
-from yiwang.core.errors import RateLimited
 from yiwang.org.models import Department
 from yiwang.registries import access
 from yiwang.registries.access import (  # noqa: F401 - part of the gateway's interface
@@ -112,11 +112,11 @@ def _first_error(value: str, validate: Any) -> str | None:
 
 def _subject_error(kind: str, subject: str) -> tuple[str, str | None]:
     """The normalised subject and the reason it is malformed (None when it is well formed)."""
-    value = subject.strip().upper()
-    if kind == "resident_id":
-        return normalise_resident_id(value), _first_error(value, validate_resident_id)
+    if kind == "resident_id":  # the validators check the characters before any upper-casing
+        return normalise_resident_id(subject), _first_error(subject, validate_resident_id)
     if kind == "uscc":
-        return normalise_uscc(value), _first_error(value, validate_uscc)
+        return normalise_uscc(subject), _first_error(subject, validate_uscc)
+    value = subject.strip().upper()
     if kind == "holder":
         if _first_error(value, validate_resident_id) is None or _first_error(value, validate_uscc) is None:
             return value, None
@@ -316,7 +316,9 @@ def query(
             )
             if actor is not None and decision.person_read:
                 try:  # every attempt counts, refused or not: guessing people is what the limit stops
-                    ratelimit.hit(STAFF_RATE_RULE, str(actor.pk), message=refusal_message(Refusal.RATE_LIMITED))
+                    ratelimit.hit(
+                        STAFF_RATE_RULE, str(actor.pk), message=refusal_message(Refusal.RATE_LIMITED)
+                    )
                 except RateLimited as limited:
                     decision = AccessDecision.refused(Refusal.RATE_LIMITED, person_read=True)
                     retry_after = limited.retry_after

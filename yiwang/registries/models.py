@@ -281,7 +281,9 @@ class LegalBasis(models.Model):
         max_length=40,
         unique=True,
         validators=[
-            RegexValidator(r"^[A-Za-z0-9][A-Za-z0-9._-]{1,39}$", _("Use 2 to 40 letters, digits, dots or dashes."))
+            RegexValidator(
+                r"^[A-Za-z0-9][A-Za-z0-9._-]{1,39}$", _("Use 2 to 40 letters, digits, dots or dashes.")
+            )
         ],
     )
     law = models.CharField(_("law or regulation"), max_length=200)
@@ -290,7 +292,9 @@ class LegalBasis(models.Model):
     defers_notice = models.BooleanField(
         _("defers the subject's notice"),
         default=False,
-        help_text=_("The law allows the person not to be told of the read at once, e.g. during an investigation."),
+        help_text=_(
+            "The law allows the person not to be told of the read at once, e.g. during an investigation."
+        ),
     )
     deferral_reason = models.TextField(_("why the notice is deferred"), blank=True)
     deferral_days = models.PositiveSmallIntegerField(_("notice deferred for (days)"), null=True, blank=True)
@@ -413,9 +417,7 @@ class AccessLogEntry(models.Model):
         Consent, verbose_name=_("consent"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     case_reference = models.CharField(_("case number"), max_length=40, blank=True)
-    matter_kind = models.CharField(
-        _("kind of matter"), max_length=20, choices=MatterKind.choices, blank=True
-    )
+    matter_kind = models.CharField(_("kind of matter"), max_length=20, choices=MatterKind.choices, blank=True)
     legal_basis_code = models.CharField(_("basis code"), max_length=40, blank=True)
     on_behalf_of = models.CharField(
         _("at the request of"),

@@ -24,7 +24,6 @@ from yiwang.core.validators import USCC_ALPHABET
 from yiwang.demo import identities
 from yiwang.org.models import Department, Division, DivisionLevel
 from yiwang.registries.actions import do_publish_demo_catalogue, do_sync_guide_legal_bases
-from yiwang.registries.queries import published_guides
 from yiwang.registries.models import (
     BirthRecord,
     Entity,
@@ -36,6 +35,7 @@ from yiwang.registries.models import (
     Relation,
     StandardAddress,
 )
+from yiwang.registries.queries import published_guides
 
 DEMO_POPULATION = 100_000
 REFERENCE_DATE = dt.date(2026, 1, 1)  # "today" of the generated data, so every load gives the same people
@@ -362,6 +362,7 @@ class _Generator:
                 identities.citizen_name(representative),
                 identities.resident_id(representative),
                 used,
+                in_business=True,
             )
         serial = 0
         while len(self.entities) < count:
@@ -371,7 +372,22 @@ class _Generator:
             adult = self._pick(adults)
             self._entity(identities.uscc(prefix, name), name, kind, adult[1], adult[0], used)
 
-    def _entity(self, uscc: str, name: str, kind: str, rep_name: str, rep_id: str, used: set[str]) -> None:
+    def _entity(
+        self,
+        uscc: str,
+        name: str,
+        kind: str,
+        rep_name: str,
+        rep_id: str,
+        used: set[str],
+        *,
+        in_business: bool = False,
+    ) -> None:
+        """One market entity whose legal representative (``rep_id``) is a living adult of the registry.
+
+        ``in_business`` keeps a demo company in business (存续) so its representative can claim it; the random
+        draws are made all the same, so the rest of the registry does not change.
+        """
         if uscc in used or any(char not in USCC_ALPHABET for char in uscc):
             return
         used.add(uscc)
@@ -383,6 +399,8 @@ class _Generator:
             else (EntityStatus.DEREGISTERED if roll < 0.97 else EntityStatus.REVOKED)
         )
         closed = None if status == EntityStatus.ACTIVE else self._date_between(established, REFERENCE_DATE)
+        if in_business:
+            status, closed = EntityStatus.ACTIVE, None
         capital = f"{self._pick((3, 5, 10, 50, 100, 200, 500, 1000))}.00"
         self.entities.append(
             (uscc, name, kind, rep_name, rep_id, self._new_address(), capital, status, established, closed)

@@ -74,9 +74,7 @@ def catalogue_for(department: Department | None) -> list[ServiceView]:
             )
         )
         views.append(
-            ServiceView(
-                service, connected, may_use, service.sharing_class == SharingClass.CONDITIONAL, bases
-            )
+            ServiceView(service, connected, may_use, service.sharing_class == SharingClass.CONDITIONAL, bases)
         )
     return views
 
