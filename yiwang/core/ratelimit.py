@@ -119,7 +119,10 @@ class DjangoCacheStorage(Storage):
 @cache
 def _storage(backend: str, redis_url: str) -> Storage:
     if backend == "redis":
-        return storage_from_string(redis_url)
+        storage = storage_from_string(redis_url)
+        if not isinstance(storage, Storage):  # an async storage: not for this synchronous service
+            raise TypeError(f"{redis_url!r} names an asynchronous rate-limit storage")
+        return storage
     if backend == "locmem":
         return MemoryStorage()
     return DjangoCacheStorage()
