@@ -27,6 +27,7 @@ SEEDING_MIGRATIONS = (
     ("yiwang.licences.migrations.0002_seed_templates", "create_templates"),
     ("yiwang.cases.migrations.0002_seed_templates", "create_templates"),
     ("yiwang.hotline.migrations.0002_seed_templates", "create_templates"),
+    ("yiwang.notify.migrations.0005_company_claim_templates", "create_templates"),
     ("yiwang.registries.migrations.0002_seed_catalogue", "seed"),
     ("yiwang.search.migrations.0002_seed_synonyms", "seed"),
     ("yiwang.core.migrations.0003_seed_calendar", "seed_calendar"),

@@ -322,6 +322,12 @@ PHONE_OWNER_VERIFIER_TIMEOUT = env_int("PHONE_OWNER_VERIFIER_TIMEOUT_SECONDS", 1
 # before it may confirm that someone acts for its holder (代办确认).
 PHONE_TRUST_MAX_AGE_DAYS = env_int("PHONE_TRUST_MAX_AGE_DAYS", 180)
 
+# Company claims (企业认领): dotted path of a yiwang.accounts.company_registry.LegalRepresentativeVerifier. The default
+# asks the legal-entity registry through the data exchange (法人.登记信息, 法人.法定代表人核验).
+LEGAL_REPRESENTATIVE_VERIFIER = env_str(
+    "LEGAL_REPRESENTATIVE_VERIFIER", "yiwang.registries.legal_entities.RegistryLegalRepresentativeVerifier"
+)
+
 # One-time codes sent by SMS (短信验证码, yiwang.accounts.onetime): lifetime, wait before a resend and wrong tries
 # per code. Every purpose (login, registration, delegation, step-up) uses these unless ONE_TIME_CODE_POLICY
 # overrides one of them for a purpose, e.g. {"delegation": {"ttl_seconds": 900}}.

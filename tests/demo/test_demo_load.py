@@ -12,19 +12,24 @@ from django.contrib.auth.hashers import check_password
 from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 from django.test import Client
+from django.utils import timezone
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from pytest_django.fixtures import Settings
 
-from yiwang.accounts.models import AgentRole, Company, CompanyAgent, User, UserKind
+from yiwang.accounts.actions import do_claim_company
+from yiwang.accounts.models import AgentRole, AssuranceLevel, Company, CompanyAgent, User, UserKind
 from yiwang.catalog.importer import GUIDES_DIR
 from yiwang.catalog.models import Bundle, GuideStatus, GuideVersion, ServiceItem
 from yiwang.core.audit import verify_chain
 from yiwang.core.models import AuditRecord
 from yiwang.core.validators import validate_resident_id, validate_uscc
+from yiwang.demo import identities
 from yiwang.demo.departments import catalogue_departments, department_code_for
-from yiwang.demo.loader import DEMO_PASSWORD, STAFF, load_demo
+from yiwang.demo.loader import _COMPANY_NAMES, COMPANY_COUNT, DEMO_PASSWORD, STAFF, load_demo
 from yiwang.licences.models import LicenceType
 from yiwang.org.models import Department, Division, DivisionLevel, Role, StaffRole
+from yiwang.registries.models import Entity
 from yiwang.routing import router
 from yiwang.search.backends.base import SearchQuery
 from yiwang.search.queries import search
@@ -103,7 +108,7 @@ def test_district_has_the_34_departments_and_enough_people() -> None:
     assert StaffRole.objects.filter(role=Role.DISPATCHER, department=operator).count() >= 2
     assert StaffRole.objects.filter(role=Role.DEPARTMENT_ADMIN).count() >= 5
     assert User.objects.filter(kind=UserKind.CITIZEN).count() == 200
-    assert Company.objects.count() == 20
+    assert not CompanyAgent.objects.exists()  # the representatives claim their companies (企业认领)
 
 
 def test_divisions_form_a_tree_down_to_villages() -> None:
@@ -124,7 +129,7 @@ def test_every_generated_identifier_is_valid() -> None:
     load_demo()
     for uscc in [
         *Department.objects.values_list("uscc", flat=True),
-        *Company.objects.values_list("uscc", flat=True),
+        *(identities.uscc("91", name) for name in _COMPANY_NAMES[:COMPANY_COUNT]),
     ]:
         validate_uscc(uscc)
     assert all(uscc.startswith("11511602") for uscc in Department.objects.values_list("uscc", flat=True))
@@ -137,13 +142,38 @@ def test_every_generated_identifier_is_valid() -> None:
         validate_resident_id("511602199001010000")  # the validator really rejects a bad one
 
 
-def test_companies_are_represented_by_demo_citizens() -> None:
+def test_demo_representatives_claim_their_companies(settings: Settings, tmp_path: Path) -> None:
+    """Each demo company is in the legal-entity registry; its representative, a verified demo citizen, claims it
+    through the registry check and acts for it at once."""
+    settings.DATA_DIR = tmp_path  # the registry departments' signing keys
+    _load()
+    for name in _COMPANY_NAMES[:COMPANY_COUNT]:
+        uscc = identities.uscc("91", name)
+        entity = Entity.objects.get(uscc=uscc)
+        representative = User.objects.get(resident_id=entity.legal_representative_id)
+        assert representative.kind == UserKind.CITIZEN
+        assert representative.assurance_level >= AssuranceLevel.L2
+        agent = do_claim_company(representative, uscc=uscc)
+        assert agent.is_active_at(timezone.now())
+        assert (agent.company.name, agent.company.legal_representative_name) == (
+            name,
+            representative.real_name,
+        )
+
+
+def test_loading_removes_the_never_approved_company_roles_of_earlier_demos() -> None:
     load_demo()
-    for company in Company.objects.all():
-        agent = CompanyAgent.objects.get(company=company, role=AgentRole.LEGAL_REPRESENTATIVE)
-        assert agent.user.kind == UserKind.CITIZEN
-        assert company.legal_representative_id == agent.user.resident_id
-        assert company.legal_representative_name == agent.user.real_name
+    company = Company.objects.create(
+        uscc=identities.uscc("91", _COMPANY_NAMES[0]),
+        name=_COMPANY_NAMES[0],
+        legal_representative_name="李强",
+        legal_representative_id="",
+    )
+    owner = User.objects.get(username="13900000001")
+    CompanyAgent.objects.create(company=company, user=owner, role=AgentRole.LEGAL_REPRESENTATIVE)
+    load_demo()
+    assert not CompanyAgent.objects.exists()
+    assert AuditRecord.objects.filter(action="demo.companyagent_deleted").count() == 1
 
 
 def test_demo_accounts_share_the_documented_password_and_have_a_confirmed_device() -> None:

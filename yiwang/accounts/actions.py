@@ -11,18 +11,20 @@ import math
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, NoReturn
 
 import django_otp
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from yiwang.accounts.company_registry import EntityRegistration, get_legal_representative_verifier
 from yiwang.accounts.identity import get_identity_verifier
 from yiwang.accounts.models import (
     AgentRole,
@@ -325,83 +327,255 @@ def do_record_lockout(username: str, ip_address: str | None) -> None:
             _notify_if_template("account-locked", user, {"minutes": math.ceil(cooloff.total_seconds() / 60)})
 
 
-# --- Companies and their agents (企业与经办人) ---------------------------------------------------------------
+# --- Companies and their agents (企业认领与经办人) -------------------------------------------------------------
 
 
-def check_company_registration(
-    uscc: str, name: str, legal_representative_name: str, legal_representative_id: str
-) -> None:
+def verify_identity_url() -> str:
+    """Where an unverified citizen verifies their identity (the page arrives with the L2 flow)."""
+    try:
+        return reverse("accounts:verify_identity")
+    except NoReverseMatch:
+        return "/accounts/verify/"
+
+
+class CompanyClaimRefused(PermissionDenied):
+    """A company claim the registry does not support (企业认领被拒), already written to the audit chain."""
+
+
+def _refuse_claim(user: User, uscc: str, role: str, reason: str, error: Exception) -> NoReturn:
+    """Write the refusal to the audit chain in its own transaction (it stays although the action fails), then raise
+    ``error``. The record names the code and the reason, never anything the registry holds about the company."""
+    with transaction.atomic():
+        record_audit(
+            user,
+            "accounts.company_claim_refused",
+            ("accounts.company", uscc),
+            {"role": role, "reason": reason},
+        )
+    raise error
+
+
+def check_company_claim(user: User, uscc: str, role: str) -> None:
+    """Who may claim a company at all: a citizen verified at L2 or above, for a well-formed code and a known role.
+
+    Raises PermissionDenied (staff), :class:`CompanyClaimRefused` (an unverified citizen: the message says where
+    to verify) or a ValidationError on ``uscc`` / ``role``. Reads nothing from the registry, writes nothing.
+    """
+    if not user.is_citizen:
+        raise PermissionDenied(_("Staff accounts cannot claim companies."))
     errors: dict[str, list[ValidationError]] = {}
     _collect(errors, "uscc", validate_uscc, uscc)
-    if not name:
-        errors["name"] = [ValidationError(_("Enter the company name as on its business licence."))]
-    _check_real_name(errors, "legal_representative_name", legal_representative_name)
-    _collect(errors, "legal_representative_id", validate_resident_id, legal_representative_id)
+    if role not in AgentRole.values:
+        errors["role"] = [ValidationError(_("Choose whether you are the legal representative or an agent."))]
     if errors:
         raise ValidationError(errors)
+    if user.assurance_level < AssuranceLevel.L2 or not user.resident_id:
+        raise CompanyClaimRefused(
+            _(
+                "Only a person whose identity is verified can claim a company. Verify your identity first "
+                "(%(url)s), then claim the company again."
+            )
+            % {"url": verify_identity_url()}
+        )
 
 
-def do_register_company(
-    user: User,
-    *,
-    uscc: str,
-    name: str,
-    legal_representative_name: str,
-    legal_representative_id: str,
-    registered_address: str = "",
-) -> CompanyAgent:
-    """Register a company (企业注册) and the registering person's role in it.
+def _acting_legal_representatives(company: Company) -> list[CompanyAgent]:
+    now = timezone.now()
+    rows = company.agents.select_for_update().filter(
+        role=AgentRole.LEGAL_REPRESENTATIVE, revoked_at__isnull=True
+    )
+    return [row for row in rows.select_related("user") if row.is_active_at(now)]
 
-    The registering person becomes the approved legal representative when their resident ID number is the legal
-    representative's; otherwise a pending authorised agent, until the legal representative approves them. A
-    company already registered can only be claimed again by its legal representative (when no approved legal
-    representative acts for it yet); anyone else gets a field error on ``uscc``.
+
+def _replace_wrong_claims(company: Company, representative: User) -> None:
+    """The registered representative claims: earlier legal-representative rows of anyone else end (the registry
+    says they are not, or no longer, the representative; they are told), and the agents those people approved
+    wait for the registered representative's decision again."""
+    now = timezone.now()
+    wrong = (
+        company.agents.select_for_update()
+        .filter(role=AgentRole.LEGAL_REPRESENTATIVE, revoked_at__isnull=True)
+        .exclude(user=representative)
+    )
+    for row in wrong.select_related("user"):
+        was_acting = row.is_active_at(now)
+        row.revoked_at = now
+        row.save(update_fields=["revoked_at"])
+        record_audit(
+            representative,
+            "accounts.agent_revoked",
+            row,
+            {"user_id": row.user_id, "reason": "registered_representative_claimed"},
+        )
+        if was_acting:
+            _notify_if_template(
+                "company-claim-replaced",
+                row.user,
+                {"name": str(row.user), "company": company.name, "uscc": company.uscc},
+            )
+        approved_by_them = company.agents.select_for_update().filter(
+            role=AgentRole.AUTHORISED_AGENT,
+            granted_by=row.user,
+            revoked_at__isnull=True,
+            approved_at__isnull=False,
+        )
+        for agent in approved_by_them:
+            agent.approved_at = None
+            agent.granted_by = None
+            agent.save(update_fields=["approved_at", "granted_by"])
+            record_audit(
+                representative,
+                "accounts.agent_suspended",
+                agent,
+                {"user_id": agent.user_id, "reason": "approved_by_a_replaced_claim"},
+            )
+
+
+def do_claim_company(user: User, *, uscc: str, role: str = AgentRole.LEGAL_REPRESENTATIVE) -> CompanyAgent:
+    """Claim a company (企业认领) as its legal representative, or ask to act for it as an agent (申请经办).
+
+    Only a citizen verified at L2 or above may claim. The company's name, legal representative and address come
+    from the legal-entity registry (法人.登记信息), never from the claimant; a deregistered or revoked entity
+    (注销/吊销) cannot be claimed. The claimant becomes the approved legal representative only when the registry
+    confirms their verified resident ID number is the legal representative's (法人.法定代表人核验, yes/no); that
+    claim ends any earlier legal-representative claim by someone else. Asking as an agent is possible once the
+    legal representative has claimed the company, and stays pending until they approve. Every refusal after the
+    input checks is written to the audit chain, and every registry question is in the exchange's access log.
     """
     uscc = normalise_uscc(uscc)
-    name = name.strip()
-    legal_representative_name = legal_representative_name.strip()
-    legal_representative_id = normalise_resident_id(legal_representative_id)
-    if not user.is_citizen:
-        raise PermissionDenied(_("Staff accounts cannot register companies."))
-    check_company_registration(uscc, name, legal_representative_name, legal_representative_id)
-    with transaction.atomic():
-        company = Company.objects.select_for_update().filter(uscc=uscc).first()
-        is_legal_representative = user.resident_id == (
-            company.legal_representative_id if company else legal_representative_id
+    try:
+        check_company_claim(user, uscc, role)
+    except CompanyClaimRefused as refusal:
+        _refuse_claim(user, uscc, role, "unverified", refusal)
+    verifier = get_legal_representative_verifier()
+    # The registry questions run before (and outside) the write: each is logged even when the claim is refused.
+    registration = verifier.registration(uscc)
+    if registration is None:
+        _refuse_claim(
+            user,
+            uscc,
+            role,
+            "not_registered",
+            ValidationError(
+                {
+                    "uscc": _(
+                        "No market entity with this code is in the legal-entity registry. Check the code on the "
+                        "business licence."
+                    )
+                }
+            ),
         )
-        if company is None:
-            company = Company.objects.create(
-                uscc=uscc,
-                name=name,
-                legal_representative_name=legal_representative_name,
-                legal_representative_id=legal_representative_id,
-                registered_address=registered_address.strip(),
+    if registration.is_closed:
+        _refuse_claim(
+            user,
+            uscc,
+            role,
+            "closed",
+            ValidationError(
+                {
+                    "uscc": _(
+                        "This market entity is deregistered or its business licence is revoked; it cannot be "
+                        "claimed."
+                    )
+                }
+            ),
+        )
+    if role == AgentRole.LEGAL_REPRESENTATIVE:
+        if not verifier.is_legal_representative(uscc, user.resident_id or ""):
+            _refuse_claim(
+                user,
+                uscc,
+                role,
+                "not_legal_representative",
+                CompanyClaimRefused(
+                    _(
+                        "The legal-entity registry does not record you as this company's legal representative, "
+                        "so you cannot claim it. If you work for the company, ask to act for it as an agent; if "
+                        "the registration is wrong, have it corrected by the market regulation authority."
+                    )
+                ),
             )
-            record_audit(user, "accounts.company_registered", company, {"uscc": uscc, "name": name})
-        elif (
-            not is_legal_representative
-            or company.agents.filter(
-                role=AgentRole.LEGAL_REPRESENTATIVE, approved_at__isnull=False, revoked_at__isnull=True
-            ).exists()
-        ):
+        return _claim_as_legal_representative(user, registration)
+    return _ask_to_act_as_agent(user, registration)
+
+
+def _claim_as_legal_representative(user: User, registration: EntityRegistration) -> CompanyAgent:
+    now = timezone.now()
+    from_registry = {
+        "name": registration.name,
+        "legal_representative_name": registration.legal_representative_name,
+        "legal_representative_id": user.resident_id or "",
+        "registered_address": registration.registered_address,
+    }
+    with transaction.atomic():
+        company, created = Company.objects.select_for_update().get_or_create(
+            uscc=registration.uscc, defaults=from_registry
+        )
+        if created:
+            record_audit(
+                user, "accounts.company_registered", company, {"uscc": company.uscc, "source": "registry"}
+            )
+        else:
+            changed = [name for name, value in from_registry.items() if getattr(company, name) != value]
+            if changed:
+                for name in changed:
+                    setattr(company, name, from_registry[name])
+                company.save(update_fields=changed)
+                record_audit(
+                    user, "accounts.company_updated", company, {"fields": changed, "source": "registry"}
+                )
+        _replace_wrong_claims(company, user)
+        agent, _created = CompanyAgent.objects.select_for_update().get_or_create(
+            company=company, user=user, role=AgentRole.LEGAL_REPRESENTATIVE
+        )
+        if not agent.is_active_at(now):
+            agent.approved_at = now
+            agent.granted_by = None
+            agent.revoked_at = None
+            agent.expires_at = None
+            agent.save()
+            record_audit(
+                user,
+                "accounts.company_claimed",
+                agent,
+                {"role": agent.role, "check": "legal_entity_registry"},
+            )
+    return agent
+
+
+def _ask_to_act_as_agent(user: User, registration: EntityRegistration) -> CompanyAgent:
+    with transaction.atomic():
+        company = Company.objects.select_for_update().filter(uscc=registration.uscc).first()
+        representatives = _acting_legal_representatives(company) if company is not None else []
+        if company is None or not representatives:
             raise ValidationError(
                 {
                     "uscc": _(
-                        "This company is already registered. Ask its legal representative to authorise you "
-                        "as an agent."
+                        "Its legal representative has not claimed this company here yet. Ask them to claim it "
+                        "first; then ask again to act for it."
                     )
                 }
             )
-        role = AgentRole.LEGAL_REPRESENTATIVE if is_legal_representative else AgentRole.AUTHORISED_AGENT
-        agent = CompanyAgent.objects.create(
-            company=company,
-            user=user,
-            role=role,
-            approved_at=timezone.now() if is_legal_representative else None,
+        if any(row.user_id == user.pk for row in representatives):
+            raise ValidationError(
+                {"role": _("You already act for this company as its legal representative.")}
+            )
+        agent, created = CompanyAgent.objects.select_for_update().get_or_create(
+            company=company, user=user, role=AgentRole.AUTHORISED_AGENT
         )
-        record_audit(
-            user, "accounts.agent_added", agent, {"role": role, "pending": agent.approved_at is None}
-        )
+        if created or agent.revoked_at is not None:
+            agent.approved_at = None
+            agent.granted_by = None
+            agent.revoked_at = None
+            agent.expires_at = None
+            agent.save()
+            record_audit(user, "accounts.agent_added", agent, {"role": agent.role, "pending": True})
+            for representative in representatives:
+                _notify_if_template(
+                    "company-agent-requested",
+                    representative.user,
+                    {"name": str(user), "company": company.name},
+                )
     return agent
 
 

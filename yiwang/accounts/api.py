@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
-from typing import cast
+from typing import Literal, cast
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -22,6 +22,7 @@ from ninja.utils import check_csrf
 from pydantic import field_validator
 
 from yiwang.accounts import actions, queries
+from yiwang.accounts.company_registry import LegalEntityRegistryUnavailable
 from yiwang.accounts.models import CompanyAgent, User
 from yiwang.core.problems import problem_response
 from yiwang.core.validators import (
@@ -68,22 +69,21 @@ class RegisterIn(Schema):
         return _django_check(validate_phone, normalise_phone(value))
 
 
-class CompanyIn(Schema):
+class CompanyClaimIn(Schema):
+    """A company claim (企业认领): the code, and whether I claim as its legal representative or ask to be an agent.
+
+    Everything else about the company comes from the legal-entity registry. Fields older clients still send
+    (``name``, ``legal_representative_name``, ``legal_representative_id``, ``registered_address``) are accepted
+    and ignored.
+    """
+
     uscc: str
-    name: str
-    legal_representative_name: str
-    legal_representative_id: str
-    registered_address: str = ""
+    role: Literal["legal_representative", "authorised_agent"] = "legal_representative"
 
     @field_validator("uscc")
     @classmethod
     def uscc_is_valid(cls, value: str) -> str:
         return _django_check(validate_uscc, normalise_uscc(value))
-
-    @field_validator("legal_representative_id")
-    @classmethod
-    def legal_representative_id_is_valid(cls, value: str) -> str:
-        return _django_check(validate_resident_id, normalise_resident_id(value))
 
 
 class CompanyRoleOut(Schema):
@@ -186,7 +186,23 @@ def my_companies(request: HttpRequest) -> list[CompanyRoleOut]:
     return [CompanyRoleOut.from_agent(agent) for agent in roles]
 
 
-@router.post("/companies", response={201: CompanyRoleOut}, summary="Register a company I work for")
-def register_company(request: HttpRequest, payload: CompanyIn) -> tuple[int, CompanyRoleOut]:
-    agent = actions.do_register_company(cast(User, request.user), **payload.dict())
+@router.post(
+    "/companies",
+    response={201: CompanyRoleOut},
+    summary="Claim a company I represent, or ask to act for it as an agent",
+    description=(
+        "Only a person verified at L2 or above may claim. As `legal_representative` the claim succeeds only when "
+        "the legal-entity registry confirms that my verified resident ID number is the company's legal "
+        "representative (法人.法定代表人核验); otherwise 403, logged. As `authorised_agent` the role waits for the "
+        "legal representative's approval. Name, representative and address come from the registry "
+        "(法人.登记信息). A deregistered or unknown code is a 422 on `uscc`; 503 when the registry cannot answer."
+    ),
+)
+def claim_company(request: HttpRequest, payload: CompanyClaimIn) -> tuple[int, CompanyRoleOut] | HttpResponse:
+    try:
+        agent = actions.do_claim_company(cast(User, request.user), uscc=payload.uscc, role=payload.role)
+    except LegalEntityRegistryUnavailable as unavailable:
+        return problem_response(
+            request, 503, "registry-unavailable", _("The registry cannot answer now."), unavailable.message
+        )
     return 201, CompanyRoleOut.from_agent(agent)

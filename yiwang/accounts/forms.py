@@ -9,7 +9,7 @@ from django.contrib.auth import authenticate
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from yiwang.accounts.models import User
+from yiwang.accounts.models import AgentRole, User
 from yiwang.accounts.queries import username_for_login
 from yiwang.core.validators import normalise_phone
 
@@ -147,16 +147,26 @@ class TotpForm(forms.Form):
     )
 
 
-class CompanyRegistrationForm(forms.Form):
-    """Register a company (企业注册)."""
+class CompanyClaimForm(forms.Form):
+    """Claim a company (企业认领): the code on its business licence and my capacity; the registry says the rest."""
 
-    uscc = forms.CharField(label=_("Unified social credit code"), max_length=18)
-    name = forms.CharField(label=_("Company name"), max_length=200)
-    legal_representative_name = forms.CharField(label=_("Legal representative"), max_length=50)
-    legal_representative_id = forms.CharField(
-        label=_("Legal representative's resident ID number"), max_length=18
+    uscc = forms.CharField(
+        label=_("Unified social credit code"),
+        max_length=18,
+        help_text=_("18 characters, printed on the business licence."),
     )
-    registered_address = forms.CharField(label=_("Registered address"), max_length=200, required=False)
+    role = forms.ChoiceField(
+        label=_("I am"),
+        choices=[
+            (AgentRole.LEGAL_REPRESENTATIVE, _("its legal representative")),
+            (
+                AgentRole.AUTHORISED_AGENT,
+                _("an employee who asks the legal representative for authorisation"),
+            ),
+        ],
+        initial=AgentRole.LEGAL_REPRESENTATIVE,
+        widget=forms.RadioSelect,
+    )
 
 
 class ApiTokenForm(forms.Form):

@@ -17,7 +17,7 @@ urlpatterns = [
     path("tokens/", views.api_tokens, name="api_tokens"),
     path("tokens/<int:token_id>/revoke/", views.api_token_revoke, name="api_token_revoke"),
     path("companies/", views.my_companies, name="companies"),
-    path("companies/register/", views.company_register, name="company_register"),
+    path("companies/claim/", views.company_claim, name="company_claim"),
     path("companies/agents/<int:agent_id>/approve/", views.agent_approve, name="agent_approve"),
     path("companies/agents/<int:agent_id>/revoke/", views.agent_revoke, name="agent_revoke"),
 ]

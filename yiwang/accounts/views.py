@@ -11,7 +11,7 @@ import segno
 from django.conf import settings
 from django.contrib import auth, messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -21,17 +21,18 @@ from django.views.decorators.http import require_POST
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from yiwang.accounts import actions, queries
+from yiwang.accounts.company_registry import LegalEntityRegistryUnavailable
 from yiwang.accounts.decorators import staff_session_refusal
 from yiwang.accounts.forms import (
     ApiTokenForm,
-    CompanyRegistrationForm,
+    CompanyClaimForm,
     LoginCodeForm,
     LoginCodeRequestForm,
     PasswordLoginForm,
     RegistrationForm,
     TotpForm,
 )
-from yiwang.accounts.models import CompanyAgent, User
+from yiwang.accounts.models import AssuranceLevel, CompanyAgent, User
 from yiwang.core.problems import problem_response
 
 PENDING_STAFF_SESSION_KEY = "accounts_pending_staff"
@@ -257,31 +258,42 @@ def my_companies(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def company_register(request: HttpRequest) -> HttpResponse:
-    """Register a company the user works for (企业注册)."""
-    form = CompanyRegistrationForm(request.POST or None)
+def company_claim(request: HttpRequest) -> HttpResponse:
+    """Claim a company (企业认领) as its legal representative, or ask to act for it as an agent.
+
+    Unverified citizens see why they cannot claim yet and where to verify; the action refuses them too.
+    """
+    user: User = request.user  # type: ignore[assignment]
+    if not user.is_citizen:
+        raise PermissionDenied(_("Staff accounts cannot claim companies."))
+    verified = user.assurance_level >= AssuranceLevel.L2 and bool(user.resident_id)
+    form = CompanyClaimForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            agent = actions.do_register_company(request.user, **form.cleaned_data)  # type: ignore[arg-type]
-        except ValidationError as error:
-            form.add_error(None, error)
+            agent = actions.do_claim_company(
+                user, uscc=form.cleaned_data["uscc"], role=form.cleaned_data["role"]
+            )
+        except (ValidationError, PermissionDenied, LegalEntityRegistryUnavailable) as error:
+            form.add_error(None, error if isinstance(error, ValidationError) else ValidationError(str(error)))
         else:
             if agent.approved_at is None:
                 messages.info(
                     request,
                     _(
-                        "%(company)s is registered. Its legal representative must approve you before you act for it."
+                        "You asked to act for %(company)s. Its legal representative must approve you before you "
+                        "act for it."
                     )
                     % {"company": agent.company.name},
                 )
             else:
                 messages.success(
                     request,
-                    _("%(company)s is registered with you as its legal representative.")
+                    _("You have claimed %(company)s as its legal representative.")
                     % {"company": agent.company.name},
                 )
             return redirect("accounts:companies")
-    return render(request, "accounts/company_register.html", {"form": form})
+    context = {"form": form, "verified": verified, "verify_url": actions.verify_identity_url()}
+    return render(request, "accounts/company_claim.html", context)
 
 
 @login_required

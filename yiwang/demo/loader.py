@@ -1,4 +1,7 @@
-"""Load the demo district (演示区县): divisions, the 34 departments of 广安区, staff, citizens and companies.
+"""Load the demo district (演示区县): divisions, the 34 departments of 广安区, staff and citizens.
+
+The 20 demo companies are in the legal-entity registry (:mod:`yiwang.registries.population`), each represented
+by a verified demo citizen, who claims it on the platform (企业认领) like any company's representative.
 
 Deterministic and idempotent: every row is found by its natural key and only written when missing or different,
 so loading twice changes nothing. Everything is written in one transaction with an audit record per row.
@@ -17,7 +20,7 @@ from django.db import models, transaction
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from yiwang.accounts.models import AgentRole, AssuranceLevel, Company, CompanyAgent, User, UserKind
+from yiwang.accounts.models import AgentRole, AssuranceLevel, CompanyAgent, User, UserKind
 from yiwang.catalog import importer
 from yiwang.core.audit import record_audit
 from yiwang.demo import identities
@@ -244,24 +247,23 @@ def _load_citizens(upsert: _Upserter, password_hash: str) -> list[User]:
     return citizens
 
 
-def _load_companies(upsert: _Upserter, citizens: list[User]) -> None:
-    for index, name in enumerate(_COMPANY_NAMES[:COMPANY_COUNT]):
-        representative = citizens[index * (len(citizens) // COMPANY_COUNT)]
-        company = upsert(
-            Company,
-            {"uscc": identities.uscc("91", name)},
-            {
-                "name": name,
-                "legal_representative_name": representative.real_name,
-                "legal_representative_id": representative.resident_id,
-                "registered_address": f"广安市广安区{_STREETS[index % len(_STREETS)]}{index * 5 + 2}号",
-            },
-        )
-        upsert(
-            CompanyAgent,
-            {"company": company, "user": representative, "role": AgentRole.LEGAL_REPRESENTATIVE},
-            {"revoked_at": None},
-        )
+def _retire_stuck_company_roles() -> None:
+    """Remove the never-approved legal-representative rows earlier versions of the demo created for its companies.
+
+    The demo companies live in the legal-entity registry only; their representatives claim them like anyone else
+    (企业认领). A row that was never approved grants nothing, so removing it changes no one's rights.
+    """
+    usccs = [identities.uscc("91", name) for name in _COMPANY_NAMES[:COMPANY_COUNT]]
+    stuck = CompanyAgent.objects.filter(
+        company__uscc__in=usccs,
+        role=AgentRole.LEGAL_REPRESENTATIVE,
+        approved_at__isnull=True,
+        granted_by__isnull=True,
+        revoked_at__isnull=True,
+    )
+    for agent in stuck:
+        record_audit(None, "demo.companyagent_deleted", agent, {"reason": "never approved; claim instead"})
+        agent.delete()
 
 
 def load_demo() -> LoadReport:
@@ -273,8 +275,8 @@ def load_demo() -> LoadReport:
         divisions = _load_divisions(upsert)
         departments = _load_departments(upsert, divisions["511602000000"])
         _load_staff(upsert, departments, password_hash)
-        citizens = _load_citizens(upsert, password_hash)
-        _load_companies(upsert, citizens)
+        _load_citizens(upsert, password_hash)
+        _retire_stuck_company_roles()
         _load_licence_types(upsert)
         _load_process_definition()
     return report
