@@ -23,9 +23,11 @@ from yiwang.notify.models import NotificationTemplate
 # rows included; these are run again before the next test that uses the database.
 SEEDING_MIGRATIONS = (
     ("yiwang.notify.migrations.0002_seed_templates", "create_templates"),
+    ("yiwang.notify.migrations.0004_seed_code_templates", "create_templates"),
     ("yiwang.workflow.migrations.0002_seed_templates", "create_templates"),
     ("yiwang.licences.migrations.0002_seed_templates", "create_templates"),
     ("yiwang.cases.migrations.0002_seed_templates", "create_templates"),
+    ("yiwang.cases.migrations.0004_trust_templates", "create_templates"),
     ("yiwang.hotline.migrations.0002_seed_templates", "create_templates"),
     ("yiwang.notify.migrations.0005_company_claim_templates", "create_templates"),
     ("yiwang.registries.migrations.0002_seed_catalogue", "seed"),

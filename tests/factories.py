@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import factory
+from django.utils import timezone
 from factory.django import DjangoModelFactory
 
 from yiwang.accounts.models import AssuranceLevel, Company, User, UserKind
@@ -37,13 +38,26 @@ def make_uscc(serial: int) -> str:
 
 
 class CitizenFactory(UserFactory):
-    """A self-registered citizen: username = mobile number, valid resident ID; password ``correct horse battery``."""
+    """A verified citizen (L2): username = mobile number, bound resident ID, number confirmed by the carrier;
+    password ``correct horse battery``. See :class:`UnverifiedCitizenFactory` for a self-registered (L1) one."""
 
     phone = factory.Sequence(lambda n: f"137{n:08d}")
     username = factory.SelfAttribute("phone")
     resident_id = factory.Sequence(make_resident_id)
     kind = UserKind.CITIZEN
+    assurance_level = AssuranceLevel.L2
+    assurance_verified_at = factory.LazyFunction(timezone.now)
+    phone_verified_at = factory.LazyFunction(timezone.now)
+
+
+class UnverifiedCitizenFactory(CitizenFactory):
+    """A self-registered citizen (L1) who has only claimed a resident ID number."""
+
+    resident_id = None
+    claimed_resident_id = factory.Sequence(lambda n: make_resident_id(n + 500))
     assurance_level = AssuranceLevel.L1
+    assurance_verified_at = None
+    phone_verified_at = None
 
 
 class StaffFactory(UserFactory):

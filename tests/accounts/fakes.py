@@ -14,6 +14,13 @@ class AgreeingVerifier:
         return real_name != "查无此人"
 
 
+class CarrierFake:
+    """A PhoneOwnerVerifier: the carrier confirms a number unless it ends in 9999 (registered to someone else)."""
+
+    def phone_belongs_to(self, *, real_name: str, resident_id: str, phone: str) -> bool:
+        return not phone.endswith("9999")
+
+
 class FakeLegalEntityRegistry:
     """A LegalRepresentativeVerifier over an in-memory registry: ``entities[uscc] = (registration, rep ID)``.
 

@@ -4,11 +4,13 @@ hand in corrections, print notices, withdraw; and who may see what."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 from django.test import Client
 from django.urls import reverse
 
+from tests.accounts.conftest import latest_login_code
 from tests.cases.conftest import PDF, World, publish
 from tests.factories import CitizenFactory, CompanyFactory, ServiceItemFactory, StaffFactory, StaffRoleFactory
 from yiwang.accounts.models import AgentRole, CompanyAgent, User
@@ -154,36 +156,29 @@ def test_company_agent_applies_for_the_company(world: World) -> None:
     assert "广安区味道餐饮有限公司" in page and 'value="广安区建设路18号"' in page
 
 
-def test_village_agent_needs_the_citizens_code(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_village_agent_needs_the_citizens_confirmation(world: World, settings: Any) -> None:
+    settings.IDENTITY_VERIFIER = "tests.accounts.fakes.AgreeingVerifier"
     client = logged_in(world.citizen)
     url = reverse("cases:start_item", args=[world.item.implementation_code])
     bad = client.post(
         url, {"applicant_kind": "delegated", "citizen_name": "王大爷", "citizen_resident_id": "123"}
     )
     assert bad.status_code == 400 and not Application.objects.exists()
-    assert "请输入所代办群众的手机号码" in bad.content.decode()
-
-    from tests.factories import make_resident_id
-
+    elder = CitizenFactory(real_name="王大爷")
     client.post(
         url,
-        {
-            "applicant_kind": "delegated",
-            "citizen_name": "王大爷",
-            "citizen_resident_id": make_resident_id(77, birth_date="19500101"),
-            "citizen_phone": "13900001111",
-        },
+        {"applicant_kind": "delegated", "citizen_name": "王大爷", "citizen_resident_id": elder.resident_id},
     )
     application = Application.objects.get()
-    monkeypatch.setattr(actions.secrets, "randbelow", lambda limit: 246810)
     assert client.post(reverse("cases:send_delegation_code", args=[application.pk])).status_code == 302
+    code = latest_login_code(elder.phone)  # the elder's own verified number, never one the agent typed
 
-    wrong = client.post(reverse("cases:confirm_delegation", args=[application.pk]), {"code": "111111"})
-    assert wrong.status_code == 400 and "验证码不正确" in wrong.content.decode()
-    right = client.post(reverse("cases:confirm_delegation", args=[application.pk]), {"code": "246810"})
+    wrong = client.post(reverse("cases:confirm_delegation", args=[application.pk]), {"code": "000000"})
+    assert wrong.status_code == 400 and "确认码不正确" in wrong.content.decode()
+    right = client.post(reverse("cases:confirm_delegation", args=[application.pk]), {"code": code})
     assert right.status_code == 302
     application.refresh_from_db()
-    assert application.delegation_confirmed_at is not None
+    assert application.delegation_confirmed_at is not None and application.delegation_method == "code"
     assert "王大爷" in client.get(reverse("cases:application", args=[application.pk])).content.decode()
 
 

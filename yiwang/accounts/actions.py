@@ -7,6 +7,7 @@ transaction. Secrets (passwords, codes, TOTP keys) never reach the audit record.
 from __future__ import annotations
 
 import hashlib
+import logging
 import math
 import secrets
 from dataclasses import dataclass
@@ -20,23 +21,26 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
-from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from yiwang.accounts import onetime
 from yiwang.accounts.company_registry import EntityRegistration, get_legal_representative_verifier
-from yiwang.accounts.identity import get_identity_verifier
 from yiwang.accounts.models import (
     AgentRole,
     ApiToken,
     AssuranceLevel,
+    CodePurpose,
     Company,
     CompanyAgent,
-    LoginCode,
     User,
     UserKind,
 )
+from yiwang.accounts.onetime import CodeRequest
 from yiwang.accounts.queries import active_citizen_with_phone
+from yiwang.accounts.verification import NOT_CONFIRMED_MESSAGE, registry_confirms
+from yiwang.core import ratelimit
 from yiwang.core.audit import record_audit
 from yiwang.core.models import AuditRecord
 from yiwang.core.validators import (
@@ -50,7 +54,12 @@ from yiwang.core.validators import (
 from yiwang.notify.actions import do_send_notification
 from yiwang.notify.models import Channel, NotificationTemplate
 
+logger = logging.getLogger(__name__)
+
 REAL_NAME_MAX_LENGTH = 50
+REGISTRATION_CODE_WRONG = gettext_lazy(
+    "The verification code is wrong, used or expired. Ask for a new code to be sent to your mobile number."
+)
 TOTP_DEVICE_NAME = "authenticator"
 
 
@@ -86,6 +95,7 @@ def check_citizen_registration(real_name: str, resident_id: str, phone: str, pas
     _collect(errors, "resident_id", validate_resident_id, resident_id)
     _collect(errors, "phone", validate_phone, phone)
     if "resident_id" not in errors and User.objects.filter(resident_id=resident_id).exists():
+        # Only a verified account holds the number; unverified claims never block the person it belongs to.
         errors["resident_id"] = [
             ValidationError(
                 _(
@@ -105,19 +115,43 @@ def check_citizen_registration(real_name: str, resident_id: str, phone: str, pas
         raise ValidationError(errors)
 
 
-def do_register_citizen(*, real_name: str, resident_id: str, phone: str, password: str) -> User:
-    """Register a citizen (公众注册, assurance L1); the phone number is the username."""
+def do_request_registration_code(phone: str, *, client_ip: str = "") -> CodeRequest:
+    """Text a registration code (注册验证码) to ``phone``: registering proves the person holds the phone.
+
+    A number already registered gets no text but the same answer (the registration itself then says it is
+    taken). Raises ValidationError on ``phone`` for a malformed number, RateLimited past the SMS limits.
+    """
+    phone = normalise_phone(phone)
+    taken = _phone_is_valid(phone) and User.objects.filter(phone=phone).exists()
+    return onetime.do_send_code(
+        CodePurpose.REGISTRATION, phone, template="registration-code", client_ip=client_ip, deliver=not taken
+    )
+
+
+def do_register_citizen(*, real_name: str, resident_id: str, phone: str, password: str, code: str) -> User:
+    """Register a citizen (公众注册, assurance L1); the phone number is the username.
+
+    The name and resident ID number must belong together in the population registry (yes/no only), but the
+    number is only *claimed* (``claimed_resident_id``): it is bound to the account, and registry data flows, once
+    the person verifies (L2, :mod:`yiwang.accounts.verification`).
+    """
     real_name = real_name.strip()
     resident_id = normalise_resident_id(resident_id)
     phone = normalise_phone(phone)
     check_citizen_registration(real_name, resident_id, phone, password)
+    # The phone first (before the registry is asked): without the code texted to it nobody registers, and the
+    # registration cannot be used to test names against resident ID numbers.
+    if not onetime.do_check_code(CodePurpose.REGISTRATION, phone, code):
+        raise ValidationError({"code": [ValidationError(REGISTRATION_CODE_WRONG, code="code_wrong")]})
+    if not registry_confirms(real_name, resident_id):
+        raise ValidationError({"resident_id": [ValidationError(NOT_CONFIRMED_MESSAGE)]})
     try:
         with transaction.atomic():
             user = User(
                 username=phone,
                 phone=phone,
                 real_name=real_name,
-                resident_id=resident_id,
+                claimed_resident_id=resident_id,
                 kind=UserKind.CITIZEN,
                 assurance_level=AssuranceLevel.L1,
             )
@@ -132,116 +166,43 @@ def do_register_citizen(*, real_name: str, resident_id: str, phone: str, passwor
     return user
 
 
-def _raise_identity_levels(user: User, level: AssuranceLevel) -> None:
-    if user.assurance_level < level:
-        user.assurance_level = level
-    user.assurance_verified_at = timezone.now()
-    user.save(update_fields=["assurance_level", "assurance_verified_at"])
+# --- One-time login codes by SMS (短信验证码, made and checked by yiwang.accounts.onetime) --------------------
 
 
-def do_verify_identity_l2(user: User) -> User:
-    """Verify a citizen's name and resident ID against the population registry (人口库核验, L2)."""
-    verifier = get_identity_verifier()
-    if not user.resident_id or not verifier.verify(real_name=user.real_name, resident_id=user.resident_id):
-        raise ValidationError(
-            {"resident_id": _("The population registry does not confirm this name and resident ID number.")}
-        )
-    with transaction.atomic():
-        _raise_identity_levels(user, AssuranceLevel.L2)
-        record_audit(user, "accounts.identity_verified", user, {"level": 2, "method": "population_registry"})
-    return user
-
-
-def check_window_clerk(staff: User) -> None:
-    if not (staff.is_active and staff.is_government_staff):
-        raise PermissionDenied(_("Only staff can verify a citizen's identity in person."))
-
-
-def do_verify_in_person(staff: User, citizen: User) -> User:
-    """A window clerk confirms a citizen's identity with the ID card in hand (现场核验, L3)."""
-    check_window_clerk(staff)
-    if not citizen.is_citizen:
-        raise ValidationError(_("Only citizen accounts have an identity assurance level."))
-    with transaction.atomic():
-        _raise_identity_levels(citizen, AssuranceLevel.L3)
-        record_audit(staff, "accounts.identity_verified", citizen, {"level": 3, "method": "in_person"})
-    return citizen
-
-
-# --- One-time login codes by SMS (短信验证码) --------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class LoginCodeRequest:
-    """What a code request did, told the same way whether or not the number is registered."""
-
-    retry_after_seconds: int
-    throttled: bool
-
-
-def _login_code_hash(phone: str, code: str) -> str:
-    return salted_hmac("yiwang.accounts.login-code", f"{phone}:{code}", algorithm="sha256").hexdigest()
-
-
-def do_request_login_code(phone: str) -> LoginCodeRequest:
+def do_request_login_code(phone: str, *, client_ip: str = "") -> CodeRequest:
     """Create a one-time login code and text it, if the number belongs to a citizen.
 
-    A code row is created for any well-formed number (unsent when unregistered), so the answer and the resend
-    throttle are the same for registered and unknown numbers: the page does not reveal who is registered. Code
-    requests are not audited; the login they lead to is.
+    A code row is created for any well-formed number (unsent when unregistered), so the answer, the resend wait
+    and the rate limits are the same for registered and unknown numbers: the page does not reveal who is
+    registered. Raises RateLimited past the per-number or per-address limits. Code requests are not audited; the
+    login they lead to is.
     """
     phone = normalise_phone(phone)
-    try:
-        validate_phone(phone)
-    except ValidationError as error:
-        raise ValidationError({"phone": error.error_list}) from None
-    resend_after = timedelta(seconds=settings.LOGIN_CODE_RESEND_SECONDS)
-    now = timezone.now()
-    with transaction.atomic():
-        latest = LoginCode.objects.filter(phone=phone).order_by("-created_at", "-id").first()
-        if latest is not None and latest.created_at + resend_after > now:
-            wait = latest.created_at + resend_after - now
-            return LoginCodeRequest(retry_after_seconds=max(1, int(wait.total_seconds()) + 1), throttled=True)
-        code = f"{secrets.randbelow(10**6):06d}"
-        LoginCode.objects.create(
-            phone=phone,
-            code_hash=_login_code_hash(phone, code),
-            expires_at=now + timedelta(seconds=settings.LOGIN_CODE_TTL_SECONDS),
-        )
-        citizen = active_citizen_with_phone(phone)
-        if citizen is not None:
-            do_send_notification(
-                "login-code",
-                Channel.SMS,
-                recipient=citizen,
-                to_address=phone,
-                personalisation={"code": code, "minutes": settings.LOGIN_CODE_TTL_SECONDS // 60},
-            )
-    return LoginCodeRequest(retry_after_seconds=settings.LOGIN_CODE_RESEND_SECONDS, throttled=False)
+    citizen = active_citizen_with_phone(phone) if _phone_is_valid(phone) else None
+    return onetime.do_send_code(
+        CodePurpose.LOGIN,
+        phone,
+        recipient=citizen,
+        template="login-code",
+        client_ip=client_ip,
+        deliver=citizen is not None,
+    )
 
 
 def do_use_login_code(phone: str, code: str) -> User | None:
-    """Spend one attempt on the newest code for ``phone``; the citizen if it matches (single use, expiring)."""
+    """Spend one attempt on the newest login code for ``phone``; the citizen if it matches (single use, expiring)."""
     phone = normalise_phone(phone)
-    code = code.strip()
-    now = timezone.now()
-    with transaction.atomic():
-        login_code = (
-            LoginCode.objects.select_for_update().filter(phone=phone).order_by("-created_at", "-id").first()
-        )
-        if (
-            login_code is None
-            or login_code.used_at is not None
-            or login_code.expires_at <= now
-            or login_code.attempts >= settings.LOGIN_CODE_MAX_ATTEMPTS
-        ):
-            return None
-        login_code.attempts += 1
-        matches = constant_time_compare(login_code.code_hash, _login_code_hash(phone, code))
-        if matches:
-            login_code.used_at = now
-        login_code.save(update_fields=["attempts", "used_at"])
-        return active_citizen_with_phone(phone) if matches else None
+    if not onetime.do_check_code(CodePurpose.LOGIN, phone, code):
+        return None
+    return active_citizen_with_phone(phone)
+
+
+def _phone_is_valid(phone: str) -> bool:
+    try:
+        validate_phone(phone)
+    except ValidationError:
+        return False
+    return True
 
 
 # --- Staff second factor (TOTP 动态口令) -------------------------------------------------------------------
@@ -260,14 +221,36 @@ def do_start_totp_enrolment(user: User) -> TOTPDevice:
     return device
 
 
-def do_verify_totp(user: User, token: str, *, device: TOTPDevice | None = None) -> TOTPDevice | None:
+TOTP_FAILURE_RULE = "totp-failure-per-address"
+
+
+def totp_throttle_cap() -> int:
+    """The most consecutive failures django-otp's throttle may count: its wait (factor × 2^(n−1) seconds) then
+    stays within ``OTP_TOTP_THROTTLE_MAX_DELAY_SECONDS``."""
+    factor = max(1, int(getattr(settings, "OTP_TOTP_THROTTLE_FACTOR", 1)))
+    cap_seconds = max(factor, int(settings.OTP_TOTP_THROTTLE_MAX_DELAY_SECONDS))
+    return int(math.log2(cap_seconds / factor)) + 1
+
+
+def do_verify_totp(
+    user: User, token: str, *, device: TOTPDevice | None = None, client_ip: str = ""
+) -> TOTPDevice | None:
     """Check an authenticator code against ``device`` (or the user's confirmed devices); throttled by django-otp.
 
-    Verifying the unconfirmed ``device`` of an enrolment confirms it.
+    Verifying the unconfirmed ``device`` of an enrolment confirms it. The throttle cannot lock the staff member
+    out for good (someone holding only the password could otherwise type wrong codes until the wait is days):
+    its failure count is capped so the wait never exceeds ``OTP_TOTP_THROTTLE_MAX_DELAY_SECONDS``, it resets on
+    success, and wrong codes are also counted per client address (rule ``totp-failure-per-address``), which
+    stops the attacker's address, not the staff member. Raises RateLimited when that address is over the rule.
     """
+    ratelimit.check(TOTP_FAILURE_RULE, client_ip)
     devices = (
         [device] if device is not None else list(TOTPDevice.objects.devices_for_user(user, confirmed=True))
     )
+    cap = totp_throttle_cap()
+    TOTPDevice.objects.filter(
+        pk__in=[candidate.pk for candidate in devices], throttling_failure_count__gt=cap
+    ).update(throttling_failure_count=cap)
     for candidate in devices:
         verified = django_otp.verify_token(user, candidate.persistent_id, token.strip())
         if verified is None:
@@ -283,6 +266,7 @@ def do_verify_totp(user: User, token: str, *, device: TOTPDevice | None = None) 
                     {"name": str(user), "time": timezone.localtime().strftime("%Y-%m-%d %H:%M")},
                 )
         return verified
+    ratelimit.hit(TOTP_FAILURE_RULE, client_ip)
     return None
 
 
@@ -301,6 +285,17 @@ def do_record_login(user: User, method: str) -> None:
 def do_record_logout(user: User) -> None:
     with transaction.atomic():
         record_audit(user, "accounts.logout", user)
+
+
+def do_record_address_throttled(ip_address: str, rule: str) -> None:
+    """Record that failed logins from ``ip_address`` used up ``rule`` (password spraying across accounts)."""
+    logger.warning(
+        "rate limit %s used up by %s: further logins from it are refused for a while", rule, ip_address
+    )
+    with transaction.atomic():
+        record_audit(
+            None, "accounts.address_throttled", ("core.client_address", ip_address[:100]), {"rule": rule}
+        )
 
 
 def do_record_lockout(username: str, ip_address: str | None) -> None:

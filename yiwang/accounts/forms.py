@@ -2,16 +2,24 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.contrib.auth import authenticate
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from yiwang.accounts.models import AgentRole, User
+from yiwang.accounts.models import AgentRole, IdentityDocument, User
 from yiwang.accounts.queries import username_for_login
-from yiwang.core.validators import normalise_phone
+from yiwang.core.validators import (
+    normalise_code,
+    normalise_phone,
+    normalise_resident_id,
+    validate_code,
+    validate_phone,
+    validate_resident_id,
+)
+from yiwang.org.models import Department
 
 
 class RegistrationForm(forms.Form):
@@ -21,10 +29,16 @@ class RegistrationForm(forms.Form):
         label=_("Real name"), max_length=50, help_text=_("As on your resident ID card.")
     )
     resident_id = forms.CharField(
-        label=_("Resident ID number"), max_length=18, help_text=_("18 characters; the last may be X.")
+        label=_("Resident ID number"), max_length=24, help_text=_("18 characters; the last may be X.")
     )
     phone = forms.CharField(
         label=_("Mobile number"), max_length=20, help_text=_("You log in with this number.")
+    )
+    code = forms.CharField(
+        label=_("Verification code"),
+        max_length=20,
+        help_text=_("Press “Send code” to get a 6-digit code texted to your mobile number."),
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
     )
     password = forms.CharField(
         label=_("Password"),
@@ -43,12 +57,38 @@ class RegistrationForm(forms.Form):
         self.fields["real_name"].widget.attrs["autocomplete"] = "name"
         self.fields["phone"].widget.attrs.update({"autocomplete": "tel", "inputmode": "tel"})
 
+    def clean_resident_id(self) -> str:
+        resident_id = normalise_resident_id(self.cleaned_data["resident_id"])
+        validate_resident_id(resident_id)
+        return resident_id
+
+    def clean_phone(self) -> str:
+        phone = normalise_phone(self.cleaned_data["phone"])
+        validate_phone(phone)
+        return phone
+
+    def clean_code(self) -> str:
+        code = normalise_code(self.cleaned_data["code"])
+        validate_code(code)
+        return code
+
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
         password, confirmation = cleaned.get("password"), cleaned.get("password_confirmation")
         if password and confirmation and password != confirmation:
             self.add_error("password_confirmation", _("The two passwords are not the same."))
         return cleaned
+
+
+class RegistrationCodeForm(forms.Form):
+    """The "send code" step of registration: only the mobile number is read."""
+
+    phone = forms.CharField(label=_("Mobile number"), max_length=20)
+
+    def clean_phone(self) -> str:
+        phone = normalise_phone(self.cleaned_data["phone"])
+        validate_phone(phone)
+        return phone
 
 
 class _AuthenticatingForm(forms.Form):
@@ -111,6 +151,11 @@ class LoginCodeRequestForm(forms.Form):
         widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel", "autofocus": True}),
     )
 
+    def clean_phone(self) -> str:
+        phone = normalise_phone(self.cleaned_data["phone"])
+        validate_phone(phone)
+        return phone
+
 
 class LoginCodeForm(_AuthenticatingForm):
     """Log in with the one-time code (短信验证码登录)."""
@@ -122,16 +167,25 @@ class LoginCodeForm(_AuthenticatingForm):
     )
     code = forms.CharField(
         label=_("Verification code"),
-        min_length=6,
-        max_length=6,
+        max_length=20,
         widget=forms.TextInput(
             attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}
         ),
     )
     error_message = _("The code is wrong, used or expired. Request a new code if needed.")
 
+    def clean_phone(self) -> str:
+        phone = normalise_phone(self.cleaned_data["phone"])
+        validate_phone(phone)
+        return phone
+
+    def clean_code(self) -> str:
+        code = normalise_code(self.cleaned_data["code"])
+        validate_code(code)
+        return code
+
     def credentials(self, cleaned: dict[str, Any]) -> dict[str, Any]:
-        return {"username": normalise_phone(cleaned["phone"]), "code": cleaned["code"]}
+        return {"username": cleaned["phone"], "code": cleaned["code"]}
 
 
 class TotpForm(forms.Form):
@@ -174,3 +228,41 @@ class ApiTokenForm(forms.Form):
 
     name = forms.CharField(label=_("Token name"), max_length=100, help_text=_("The app that will use it."))
     days = forms.IntegerField(label=_("Valid for (days)"), min_value=1, max_value=365, initial=90)
+
+
+class IdentityVerificationForm(forms.Form):
+    """L2 verification (实名核验): name and number as on the ID card; the account's mobile number is checked."""
+
+    real_name = forms.CharField(label=_("Real name"), max_length=50)
+    resident_id = forms.CharField(label=_("Resident ID number"), max_length=18)
+
+
+class InPersonCheckForm(forms.Form):
+    """What every in-person check records (现场核验): the document seen and where the clerk works."""
+
+    document = forms.ChoiceField(
+        label=_("Document checked"), choices=IdentityDocument.choices, widget=forms.RadioSelect
+    )
+    place = forms.ModelChoiceField(
+        label=_("Where"), queryset=Department.objects.none(), empty_label=None, widget=forms.RadioSelect
+    )
+
+    def __init__(self, *args: Any, places: list[Department], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        place_field = cast(forms.ModelChoiceField, self.fields["place"])
+        place_field.queryset = Department.objects.filter(pk__in=[place.pk for place in places])
+        if places:
+            self.fields["place"].initial = places[0].pk
+
+
+class InPersonVerificationForm(InPersonCheckForm):
+    """L3 verification at a window or service station (现场核验): typed from the document in hand."""
+
+    field_order = ["phone", "real_name", "resident_id", "document", "place"]
+    phone = forms.CharField(
+        label=_("The citizen's mobile number (login)"),
+        max_length=20,
+        help_text=_("The account to verify; the citizen shows it or tells it."),
+    )
+    real_name = forms.CharField(label=_("Name on the document"), max_length=50)
+    resident_id = forms.CharField(label=_("Resident ID number on the document"), max_length=18)

@@ -45,6 +45,22 @@ class User(AbstractUser):
         _("assurance level"), choices=AssuranceLevel.choices, default=AssuranceLevel.L1
     )
     assurance_verified_at = models.DateTimeField(_("identity verified at"), null=True, blank=True)
+    claimed_resident_id = models.CharField(
+        _("claimed resident ID number"),
+        max_length=18,
+        blank=True,
+        db_index=True,
+        help_text=_(
+            "The number given at registration, not yet verified. It is bound (resident ID number) only once "
+            "verified; an unverified claim never blocks the person it belongs to."
+        ),
+    )
+    phone_verified_at = models.DateTimeField(
+        _("mobile number verified at"),
+        null=True,
+        blank=True,
+        help_text=_("When a carrier check last confirmed that the mobile number is this person's."),
+    )
 
     class Meta:
         verbose_name = _("user")
@@ -60,6 +76,64 @@ class User(AbstractUser):
     @property
     def is_government_staff(self) -> bool:
         return self.kind == UserKind.STAFF
+
+    @property
+    def is_verified_citizen(self) -> bool:
+        """A citizen whose resident ID number is bound after verification (L2 or L3, 已实名核验)."""
+        return (
+            self.kind == UserKind.CITIZEN
+            and bool(self.resident_id)
+            and self.assurance_level >= AssuranceLevel.L2
+        )
+
+
+class VerificationMethod(models.TextChoices):
+    POPULATION_REGISTRY = "population_registry", _("Population registry and carrier check")  # 人口库 + 三要素
+    IN_PERSON = "in_person", _("In person with the identity document")  # 现场核验
+
+
+class IdentityDocument(models.TextChoices):
+    RESIDENT_ID_CARD = "resident_id_card", _("Resident identity card")  # 居民身份证
+    TEMPORARY_ID_CARD = "temporary_id_card", _("Temporary resident identity card")  # 临时居民身份证
+    HOUSEHOLD_BOOKLET = "household_booklet", _("Household register booklet")  # 户口簿
+    PASSPORT = "passport", _("Passport")  # 护照
+
+
+class IdentityVerification(models.Model):
+    """One successful identity verification (实名核验记录): how, by whom, where, with which document."""
+
+    user = models.ForeignKey(
+        User, verbose_name=_("person"), on_delete=models.CASCADE, related_name="identity_verifications"
+    )
+    level = models.PositiveSmallIntegerField(_("assurance level"), choices=AssuranceLevel.choices)
+    method = models.CharField(_("method"), max_length=30, choices=VerificationMethod.choices)
+    resident_id = models.CharField(_("resident ID number"), max_length=18)
+    verified_by = models.ForeignKey(
+        User,
+        verbose_name=_("verified by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="identity_verifications_made",
+    )
+    place = models.ForeignKey(
+        "org.Department",
+        verbose_name=_("place"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    document = models.CharField(_("document"), max_length=30, choices=IdentityDocument.choices, blank=True)
+    verified_at = models.DateTimeField(_("verified at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("identity verification")
+        verbose_name_plural = _("identity verifications")
+        ordering = ["-verified_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.user} · L{self.level} · {self.get_method_display()}"
 
 
 class Company(models.Model):
@@ -132,10 +206,25 @@ class CompanyAgent(models.Model):
         )
 
 
-class LoginCode(models.Model):
-    """A one-time login code sent by SMS (短信验证码); only its hash is kept."""
+class CodePurpose(models.TextChoices):
+    """What a one-time code (一次性验证码) proves; a code is only ever checked for its own purpose."""
 
-    phone = models.CharField(_("mobile number"), max_length=11, db_index=True)
+    LOGIN = "login", _("Login")  # 登录
+    REGISTRATION = "registration", _("Registration")  # 注册
+    DELEGATION = "delegation", _("Delegation confirmation")  # 代办确认
+    STEP_UP = "step_up", _("Confirmation of a sensitive action")  # 敏感操作再次验证
+
+
+class OneTimeCode(models.Model):
+    """A one-time code texted to a phone (短信验证码) for one purpose and scope; only its HMAC is kept.
+
+    ``scope`` ties a code to one object (e.g. a delegation's id), so a code sent for one matter cannot confirm
+    another. Codes are ephemeral: expired and used rows may be deleted at any time.
+    """
+
+    purpose = models.CharField(_("purpose"), max_length=20, choices=CodePurpose.choices)
+    phone = models.CharField(_("mobile number"), max_length=11)
+    scope = models.CharField(_("scope"), max_length=100, blank=True, default="")
     code_hash = models.CharField(max_length=128)
     created_at = models.DateTimeField(auto_now_add=True)
     expires_at = models.DateTimeField()
@@ -143,12 +232,15 @@ class LoginCode(models.Model):
     used_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        verbose_name = _("login code")
-        verbose_name_plural = _("login codes")
+        verbose_name = _("one-time code")
+        verbose_name_plural = _("one-time codes")
         ordering = ["-created_at"]
+        indexes = [
+            models.Index(fields=["purpose", "phone", "scope", "-created_at"], name="onetimecode_lookup"),
+        ]
 
     def __str__(self) -> str:
-        return f"code for {self.phone[:3]}****{self.phone[-4:]}"
+        return f"{self.purpose} code for {self.phone[:3]}****{self.phone[-4:]}"
 
 
 class ApiToken(models.Model):

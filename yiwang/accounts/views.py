@@ -20,20 +20,26 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from yiwang.accounts import actions, queries
+from yiwang.accounts import actions, onetime, queries, verification
 from yiwang.accounts.company_registry import LegalEntityRegistryUnavailable
+from yiwang.accounts.decorators import staff_otp_required as staff_required
 from yiwang.accounts.decorators import staff_session_refusal
 from yiwang.accounts.forms import (
     ApiTokenForm,
     CompanyClaimForm,
+    IdentityVerificationForm,
+    InPersonVerificationForm,
     LoginCodeForm,
     LoginCodeRequestForm,
     PasswordLoginForm,
+    RegistrationCodeForm,
     RegistrationForm,
     TotpForm,
 )
-from yiwang.accounts.models import AssuranceLevel, CompanyAgent, User
+from yiwang.accounts.models import AssuranceLevel, CodePurpose, CompanyAgent, User
+from yiwang.core import ratelimit
 from yiwang.core.problems import problem_response
+from yiwang.core.validators import normalise_phone
 
 PENDING_STAFF_SESSION_KEY = "accounts_pending_staff"
 PENDING_STAFF_MAX_AGE_SECONDS = 300
@@ -57,9 +63,15 @@ def _render_with_next(request: HttpRequest, template: str, context: dict[str, An
 
 
 def register(request: HttpRequest) -> HttpResponse:
-    """Citizen self-registration (公众注册); logs the new citizen in."""
+    """Citizen self-registration (公众注册); logs the new citizen in.
+
+    Two submit buttons, no JavaScript needed: "Send code" (``send_code``) texts a registration code to the
+    number typed and shows the form again with what was entered; "Register" checks the code with everything else.
+    """
     if request.user.is_authenticated:
         return redirect(settings.LOGIN_REDIRECT_URL)
+    if request.method == "POST" and "send_code" in request.POST:
+        return _send_registration_code(request)
     form = RegistrationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -68,6 +80,7 @@ def register(request: HttpRequest) -> HttpResponse:
                 resident_id=form.cleaned_data["resident_id"],
                 phone=form.cleaned_data["phone"],
                 password=form.cleaned_data["password"],
+                code=form.cleaned_data["code"],
             )
         except ValidationError as error:
             form.add_error(None, error)
@@ -78,6 +91,33 @@ def register(request: HttpRequest) -> HttpResponse:
             )
             return redirect(settings.LOGIN_REDIRECT_URL)
     return render(request, "accounts/register.html", {"form": form})
+
+
+def _send_registration_code(request: HttpRequest) -> HttpResponse:
+    """The "Send code" button of the registration form: text the code, keep what was typed (not passwords)."""
+    kept = {name: request.POST.get(name, "") for name in ("real_name", "resident_id", "phone")}
+    form = RegistrationForm(initial=kept)
+    phone_form = RegistrationCodeForm(request.POST)
+    if not phone_form.is_valid():
+        return render(
+            request, "accounts/register.html", {"form": form, "phone_errors": phone_form.errors.get("phone")}
+        )
+    try:
+        outcome = actions.do_request_registration_code(
+            phone_form.cleaned_data["phone"], client_ip=ratelimit.client_ip(request)
+        )
+    except ValidationError as error:
+        return render(request, "accounts/register.html", {"form": form, "phone_errors": error.messages})
+    if outcome.throttled:
+        sent = _("A code was sent recently. You can ask for a new one in %(seconds)d seconds.") % {
+            "seconds": outcome.retry_after_seconds
+        }
+    else:
+        sent = _("A code is on its way to %(phone)s. It is valid for %(minutes)d minutes.") % {
+            "phone": queries.mask_phone(phone_form.cleaned_data["phone"]),
+            "minutes": onetime.code_policy(CodePurpose.REGISTRATION).minutes,
+        }
+    return render(request, "accounts/register.html", {"form": form, "code_sent": sent})
 
 
 # --- Password login, with the authenticator step for staff ----------------------------------------------------
@@ -145,7 +185,9 @@ def otp_verify(request: HttpRequest) -> HttpResponse:
         return redirect("accounts:otp_enrol")
     form = TotpForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        device = actions.do_verify_totp(user, form.cleaned_data["token"])
+        device = actions.do_verify_totp(
+            user, form.cleaned_data["token"], client_ip=ratelimit.client_ip(request)
+        )
         if device is not None:
             return _finish_staff_login(request, user, device, pending)
         form.add_error("token", _("The code is not correct. Wait for the next code and try again."))
@@ -163,7 +205,9 @@ def otp_enrol(request: HttpRequest) -> HttpResponse:
     device = actions.do_start_totp_enrolment(user)
     form = TotpForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        confirmed = actions.do_verify_totp(user, form.cleaned_data["token"], device=device)
+        confirmed = actions.do_verify_totp(
+            user, form.cleaned_data["token"], device=device, client_ip=ratelimit.client_ip(request)
+        )
         if confirmed is not None:
             messages.success(request, _("Your authenticator app is set up."))
             return _finish_staff_login(request, user, confirmed, pending)
@@ -186,7 +230,9 @@ def login_code_request(request: HttpRequest) -> HttpResponse:
     form = LoginCodeRequestForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            outcome = actions.do_request_login_code(form.cleaned_data["phone"])
+            outcome = actions.do_request_login_code(
+                form.cleaned_data["phone"], client_ip=ratelimit.client_ip(request)
+            )
         except ValidationError as error:
             form.add_error(None, error)
         else:
@@ -203,7 +249,7 @@ def login_code_request(request: HttpRequest) -> HttpResponse:
                     _(
                         "If this number is registered, a code is on its way. It is valid for %(minutes)d minutes."
                     )
-                    % {"minutes": settings.LOGIN_CODE_TTL_SECONDS // 60},
+                    % {"minutes": onetime.code_policy(CodePurpose.LOGIN).minutes},
                 )
             target = reverse("accounts:login_code")
             next_url = request.POST.get("next", "")
@@ -353,3 +399,84 @@ def api_token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
     actions.do_revoke_api_token(user, token)
     messages.success(request, _("The token %(name)s no longer works.") % {"name": token.name})
     return redirect("accounts:api_tokens")
+
+
+# --- Identity verification (实名核验: L2 online, L3 in person) ----------------------------------------------------
+
+
+@login_required
+def verify_identity(request: HttpRequest) -> HttpResponse:
+    """L2 verification from the portal (实名核验): the population registry and the carrier check."""
+    user: User = request.user  # type: ignore[assignment]
+    if not user.is_citizen:
+        raise PermissionDenied(_("Only citizen accounts verify their identity here."))
+    form = IdentityVerificationForm(
+        request.POST or None,
+        initial={"real_name": user.real_name, "resident_id": user.claimed_resident_id or user.resident_id},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            verification.do_verify_identity_l2(
+                user, real_name=form.cleaned_data["real_name"], resident_id=form.cleaned_data["resident_id"]
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Your identity is verified. Registry data can now be fetched for you."))
+            return redirect("accounts:verify_identity")
+    return render(
+        request,
+        "accounts/verify_identity.html",
+        {
+            "form": form,
+            "phone_trust_current": verification.phone_trust_is_current(user),
+            "verifications": user.identity_verifications.select_related("place", "verified_by")[:5],
+        },
+    )
+
+
+@login_required
+@require_POST
+def reverify_phone(request: HttpRequest) -> HttpResponse:
+    """Ask the carrier again whether the account's number is still the verified person's."""
+    try:
+        verification.do_reverify_phone(request.user)  # type: ignore[arg-type]
+    except ValidationError as error:
+        messages.error(request, "；".join(error.messages))
+    else:
+        messages.success(request, _("The mobile operator confirmed that the number is still yours."))
+    return redirect("accounts:verify_identity")
+
+
+@staff_required
+def verify_in_person(request: HttpRequest) -> HttpResponse:
+    """L3 verification by a window or service-station clerk with the document in hand (现场核验)."""
+    places = verification.in_person_places(request.user)
+    if not places:
+        raise PermissionDenied(
+            _("Only window clerks and service-station clerks verify identities in person, at their own place.")
+        )
+    form = InPersonVerificationForm(request.POST or None, places=places)
+    if request.method == "POST" and form.is_valid():
+        citizen = queries.active_citizen_with_phone(normalise_phone(form.cleaned_data["phone"]))
+        if citizen is None:
+            form.add_error("phone", _("No citizen account has this mobile number."))
+        else:
+            try:
+                verification.do_verify_in_person(
+                    request.user,  # type: ignore[arg-type]
+                    citizen,
+                    place=form.cleaned_data["place"],
+                    document=form.cleaned_data["document"],
+                    real_name=form.cleaned_data["real_name"],
+                    resident_id=form.cleaned_data["resident_id"],
+                )
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(
+                    request,
+                    _("%(name)s is verified in person (L3).") % {"name": form.cleaned_data["real_name"]},
+                )
+                return redirect("accounts:verify_in_person")
+    return render(request, "accounts/verify_in_person.html", {"form": form})

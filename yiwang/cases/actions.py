@@ -9,9 +9,7 @@ two people acting at once one wins and the other gets :class:`~yiwang.core.error
 from __future__ import annotations
 
 import datetime as dt
-import secrets
 from collections.abc import Callable, Iterable, Mapping
-from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
@@ -19,11 +17,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone, translation
-from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext as _
 
 from yiwang.accounts.models import Company, CompanyAgent, User, UserKind
-from yiwang.cases import once_only, states
+from yiwang.accounts.verification import NOT_CONFIRMED_MESSAGE, registry_confirms
+from yiwang.cases import delegation, once_only, states
 from yiwang.cases.models import (
     ApplicantKind,
     Application,
@@ -68,16 +66,13 @@ from yiwang.core.legaltime import (
 from yiwang.core.models import Clock, StopReason
 from yiwang.core.permissions import check_role, has_role, is_platform_admin
 from yiwang.core.validators import (
-    normalise_phone,
     normalise_resident_id,
-    validate_phone,
     validate_resident_id,
 )
 from yiwang.licences.actions import do_issue_licence
 from yiwang.licences.models import HolderKind, Licence, LicenceType
 from yiwang.licences.queries import default_valid_until
-from yiwang.notify.actions import do_notify_user, do_send_notification
-from yiwang.notify.models import Channel
+from yiwang.notify.actions import do_notify_user
 from yiwang.org.models import Department, Role
 from yiwang.workflow.actions import (
     do_add_branch,
@@ -95,8 +90,6 @@ RETURNING_STEPS = {
     "decide": "review_task",
     "review_task": "accept",
 }  # 退回: who holds which step returns where
-DELEGATION_CODE_TTL = timedelta(minutes=10)
-DELEGATION_CODE_MAX_ATTEMPTS = 5
 NECESSITY_STRICTNESS: list[str] = [
     MaterialNecessity.OPTIONAL,
     MaterialNecessity.DEFERRABLE,
@@ -399,12 +392,17 @@ def _published_guides(items: Iterable[ServiceItem]) -> list[tuple[ServiceItem, G
 
 
 def _create_materials(application: Application, guides: list[tuple[ServiceItem, GuideVersion]]) -> None:
-    """The checklist from every guide: one row per (name, source), the strictest necessity winning."""
-    merged: dict[tuple[str, str], Material] = {}
+    """The checklist from every guide: one row per document (:func:`once_only.document_key`; a name is never
+    listed twice for one source), the strictest necessity winning."""
+    merged: dict[tuple[str, ...], Material] = {}
+    beneficiary = once_only.beneficiary_of(application)
     for item, version in guides:
         for entry in version.content.get("materials", []):
-            key = (entry["name"], entry["source"])
-            material = merged.get(key)
+            key = once_only.document_key(entry, beneficiary)
+            material = merged.get(key) or next(
+                (row for row in merged.values() if (row.name, row.source) == (entry["name"], entry["source"])),
+                None,
+            )
             if material is None:
                 material = merged[key] = Material(
                     application=application,
@@ -426,23 +424,26 @@ def _create_materials(application: Application, guides: list[tuple[ServiceItem, 
     Material.objects.bulk_create(merged.values())
 
 
-def _clean_citizen(name: str, resident_id: str, phone: str) -> tuple[str, str, str]:
+def _clean_citizen(name: str, resident_id: str) -> tuple[str, str]:
+    """The represented citizen's name and number, confirmed by the population registry for a living person."""
     errors: dict[str, Any] = {}
     name = name.strip()
     if not name:
         errors["citizen_name"] = _("Enter the name of the citizen you act for.")
-    resident_id, phone = normalise_resident_id(resident_id), normalise_phone(phone)
-    for field, validator, value in (
-        ("citizen_resident_id", validate_resident_id, resident_id),
-        ("citizen_phone", validate_phone, phone),
-    ):
-        try:
-            validator(value)
-        except ValidationError as error:
-            errors[field] = error.messages
+    resident_id = normalise_resident_id(resident_id)
+    try:
+        validate_resident_id(resident_id)
+    except ValidationError as error:
+        errors["citizen_resident_id"] = error.messages
     if errors:
         raise ValidationError(errors)
-    return name, resident_id, phone
+    try:
+        confirmed = registry_confirms(name, resident_id)
+    except ValidationError as unavailable:
+        raise ValidationError({"citizen_resident_id": unavailable.messages}) from None
+    if not confirmed:
+        raise ValidationError({"citizen_resident_id": [ValidationError(NOT_CONFIRMED_MESSAGE)]})
+    return name, resident_id
 
 
 def do_create_application(
@@ -454,20 +455,20 @@ def do_create_application(
     company: Company | None = None,
     citizen_name: str = "",
     citizen_resident_id: str = "",
-    citizen_phone: str = "",
     form_data: Mapping[str, Any] | None = None,
 ) -> Application:
     """Start a draft application (申请草稿) for one item or one bundle, with the material checklist of each guide.
 
     A company is applied for by its approved, active agent; a village agent (代办员) names the citizen they act
-    for, who later confirms with a code sent to their phone.
+    for, who later confirms (:mod:`yiwang.cases.delegation`); the citizen is told at once. Anyone may keep a
+    draft; registry data is fetched only for a verified person (:func:`once_only.principal_of`).
     """
     if not getattr(actor, "is_authenticated", False) or actor.kind != UserKind.CITIZEN:
         raise PermissionDenied(_("Log in with a citizen account to apply."))
     if (item is None) == (bundle is None):
         raise ValidationError({"item": _("Choose one service item or one life event.")})
     citizen: User | None = None
-    name = resident_id = phone = ""
+    name = resident_id = ""
     if applicant_kind == ApplicantKind.COMPANY:
         if company is None:
             raise ValidationError({"company": _("Choose the company you apply for.")})
@@ -476,10 +477,10 @@ def do_create_application(
                 _("You are not an approved agent of %(company)s.") % {"company": company.name}
             )
     elif applicant_kind == ApplicantKind.DELEGATED:
-        name, resident_id, phone = _clean_citizen(citizen_name, citizen_resident_id, citizen_phone)
-        if resident_id == actor.resident_id:
+        if normalise_resident_id(citizen_resident_id) in (actor.resident_id, actor.claimed_resident_id):
             raise ValidationError({"citizen_resident_id": _("Apply for yourself directly, not as an agent.")})
-        citizen = User.objects.filter(resident_id=resident_id, kind=UserKind.CITIZEN).first()
+        name, resident_id = _clean_citizen(citizen_name, citizen_resident_id)
+        citizen = delegation.verified_account_of(resident_id)
     elif applicant_kind != ApplicantKind.PERSON:
         raise ValidationError({"applicant_kind": _("Choose who you apply for.")})
     guides = _published_guides(_items_of(item, bundle))
@@ -491,12 +492,13 @@ def do_create_application(
             citizen=citizen,
             citizen_name=name,
             citizen_resident_id=resident_id,
-            citizen_phone=phone,
             item=item,
             bundle=bundle,
             form_data=dict(form_data or {}),
         )
         _create_materials(application, guides)
+        if applicant_kind == ApplicantKind.DELEGATED:
+            delegation.tell_citizen(application, "case-delegation-started", {})
         if _may_fetch_shared_data(application):
             _resolve_shared_materials(actor, application, guides)
         record_audit(
@@ -514,11 +516,9 @@ def do_create_application(
 
 
 def _may_fetch_shared_data(application: Application) -> bool:
-    """A village agent's application reads the citizen's data only once the citizen has confirmed."""
-    return (
-        application.applicant_kind != ApplicantKind.DELEGATED
-        or application.delegation_confirmed_at is not None
-    )
+    """Registry data is fetched for a company by its approved agent, and for a person only once verified (or,
+    when someone acts for them, once they confirmed): never for an L1 account."""
+    return application.applicant_kind == ApplicantKind.COMPANY or bool(once_only.principal_of(application))
 
 
 def _resolve_shared_materials(
@@ -534,6 +534,9 @@ def _resolve_shared_materials(
         settled = resolver.run()
     if not settled:
         return
+    services = sorted({lookup.data_service for lookup in resolver.lookups.values() if not lookup.refusal})
+    if application.applicant_kind == ApplicantKind.DELEGATED and services:
+        delegation.tell_citizen(application, "case-delegation-reads", {"services": "、".join(services)})
     prefill = {
         name: value for name, value in resolver.prefill().items() if not application.form_data.get(name)
     }
@@ -578,10 +581,69 @@ def do_save_draft(actor: User, application: Application, *, form_data: Mapping[s
         raise ValidationError({"form_data": _("The form must be a set of named fields.")})
     with transaction.atomic():
         application = _lock_draft(actor, application)
-        application.form_data = dict(form_data)
+        kept = {key: application.form_data[key] for key in SYSTEM_FORM_KEYS if key in application.form_data}
+        application.form_data = {
+            **{key: value for key, value in form_data.items() if key not in SYSTEM_FORM_KEYS},
+            **kept,
+        }
         application.save(update_fields=["form_data", "updated_at"])
         record_audit(actor, "cases.application_save", application, {"fields": sorted(form_data)})
     return application
+
+
+# Form data only its own action changes (saving the form keeps it): the child a newborn draft is for.
+SYSTEM_FORM_KEYS = (once_only.NEWBORN_CHOICE,)
+# Whom a material may be about that depends on which child the draft is for.
+NEWBORN_ROLES = ("newborn", "mother", "father", "parents")
+
+
+def check_newborn_choice(actor: User, application: Application, certificate_number: str) -> dict[str, Any]:
+    """The birth certificate record of the child chosen, if it is one of the applicant's recent children the
+    birth registry listed for this draft; else ValidationError (nothing is read about another person)."""
+    check_is_applicant(actor, application)
+    record = next(
+        (
+            record
+            for record in once_only.newborn_choices(application)
+            if record["certificate_number"] == certificate_number
+        ),
+        None,
+    )
+    if record is None:
+        raise ValidationError(
+            {
+                "certificate_number": _(
+                    "Choose one of your children the birth certificate registry lists for this application."
+                )
+            }
+        )
+    return record
+
+
+def do_choose_newborn(actor: User, application: Application, *, certificate_number: str) -> Application:
+    """Choose which of the applicant's recent children a draft is for (选择新生儿), among those the birth
+    registry lists as theirs; the materials about the child and its parents are fetched again for that child.
+    A choice outside the list is refused and the refusal recorded."""
+    try:
+        record = check_newborn_choice(actor, application, certificate_number)
+    except ValidationError:
+        record_audit(
+            actor, "cases.newborn_choice_refused", application, {"certificate_number": certificate_number[:40]}
+        )
+        raise
+    with transaction.atomic():
+        application = _lock_draft(actor, application)
+        application.form_data = {**application.form_data, once_only.NEWBORN_CHOICE: certificate_number}
+        application.save(update_fields=["form_data", "updated_at"])
+        for material in application.materials.filter(source=MaterialSource.SHARED):
+            if once_only.role_of(material) in NEWBORN_ROLES:
+                material.lookups.clear()
+                material.status, material.shared_problem = MaterialStatus.SHARED_PENDING, ""
+                material.save(update_fields=["status", "shared_problem"])
+        record_audit(
+            actor, "cases.newborn_chosen", application, {"certificate_number": record["certificate_number"]}
+        )
+    return do_resolve_shared_materials(actor, application)
 
 
 def _awaiting_correction(material: Material) -> bool:
@@ -670,72 +732,6 @@ def do_remove_material_file(actor: User, material_file: MaterialFile) -> None:
             material.save(update_fields=["status"])
 
 
-def _delegation_hash(application: Application, code: str) -> str:
-    return salted_hmac(
-        "yiwang.cases.delegation-code",
-        f"{application.pk}:{application.citizen_phone}:{code}",
-        algorithm="sha256",
-    ).hexdigest()
-
-
-def do_send_delegation_code(actor: User, application: Application) -> None:
-    """Text a one-time code to the citizen a village agent acts for (代办确认码); only its HMAC is kept."""
-    with transaction.atomic():
-        application = _lock_draft(actor, application)
-        if application.applicant_kind != ApplicantKind.DELEGATED:
-            raise ValidationError(_("Only an application made for another citizen needs their confirmation."))
-        code = f"{secrets.randbelow(10**6):06d}"
-        application.delegation_code_hash = _delegation_hash(application, code)
-        application.delegation_code_expires_at = timezone.now() + DELEGATION_CODE_TTL
-        application.delegation_code_attempts = 0
-        application.save(
-            update_fields=["delegation_code_hash", "delegation_code_expires_at", "delegation_code_attempts"]
-        )
-        do_send_notification(
-            "case-delegation-code",
-            Channel.SMS,
-            recipient=application.citizen,
-            to_address=application.citizen_phone,
-            personalisation={
-                "code": code,
-                "agent": actor.real_name or actor.username,
-                "minutes": int(DELEGATION_CODE_TTL.total_seconds() // 60),
-            },
-        )
-        record_audit(
-            actor, "cases.delegation_code_sent", application, {"phone": application.citizen_phone[-4:]}
-        )
-
-
-def do_confirm_delegation(actor: User, application: Application, *, code: str) -> Application:
-    """Record the citizen's confirmation (代办确认) with the code they received: single use, expiring, 5 tries."""
-    with transaction.atomic():
-        application = _lock_draft(actor, application)
-        now = timezone.now()
-        usable = (
-            application.delegation_code_hash
-            and application.delegation_code_expires_at is not None
-            and application.delegation_code_expires_at > now
-            and application.delegation_code_attempts < DELEGATION_CODE_MAX_ATTEMPTS
-        )
-        if not usable:
-            raise ValidationError({"code": _("The code has expired or was used up; send a new one.")})
-        application.delegation_code_attempts += 1
-        matches = constant_time_compare(
-            application.delegation_code_hash, _delegation_hash(application, code.strip())
-        )
-        if matches:
-            application.delegation_confirmed_at = now
-            application.delegation_code_hash = ""
-        application.save(
-            update_fields=["delegation_code_attempts", "delegation_confirmed_at", "delegation_code_hash"]
-        )
-        record_audit(actor, "cases.delegation_confirm", application, {"confirmed": matches})
-    if not matches:
-        raise ValidationError({"code": _("The code is not right.")})
-    return do_resolve_shared_materials(actor, application)
-
-
 def _limits(version: GuideVersion, departments: int) -> tuple[int, int | None, int]:
     """Legal days, promised days and extension allowed: joint handling (several departments) is 45 + 15."""
     content = version.content
@@ -755,12 +751,20 @@ def do_submit_application(actor: User, application: Application) -> list[Case]:
     do_resolve_shared_materials(actor, application)
     with transaction.atomic():
         application = _lock_draft(actor, application)
-        if (
-            application.applicant_kind == ApplicantKind.DELEGATED
-            and application.delegation_confirmed_at is None
+        if not getattr(actor, "is_verified_citizen", False):
+            raise ValidationError(
+                {
+                    "applicant": _(
+                        "Verify your identity before you submit: registry data and decisions need a verified "
+                        "applicant."
+                    )
+                }
+            )
+        if application.applicant_kind == ApplicantKind.DELEGATED and (
+            application.delegation_confirmed_at is None or application.delegation_ended_at is not None
         ):
             raise ValidationError(
-                {"code": _("The citizen you act for has not confirmed with the code sent to their phone.")}
+                {"code": _("The citizen you act for has not confirmed, or has ended the delegation.")}
             )
         missing = [
             material.name

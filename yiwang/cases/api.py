@@ -46,8 +46,10 @@ class ApplicationIn(Schema):
     company_uscc: str = ""
     citizen_name: str = ""
     citizen_resident_id: str = ""
-    citizen_phone: str = ""
     form_data: dict[str, Any] = {}
+    # A newborn bundle: the birth certificate number of the child it is for, one of the draft's newborn_choices
+    # (default: the youngest child born recently).
+    newborn_certificate: str = ""
     materials: list[MaterialIn] = []
     submit: bool = True
 
@@ -126,6 +128,19 @@ class MaterialOut(Schema):
     shared_answers: list[SharedAnswerOut]
 
 
+class NewbornOut(Schema):
+    """A recent child of the applicant from the birth registry (name masked)."""
+
+    certificate_number: str
+    name: str
+    sex: str
+    birth_date: dt.date
+
+
+class NewbornChoiceIn(Schema):
+    certificate_number: str
+
+
 class ApplicationOut(Schema):
     id: int
     status: str
@@ -135,6 +150,8 @@ class ApplicationOut(Schema):
     submitted_at: dt.datetime | None
     materials: list[MaterialOut]
     cases: list[CaseOut]
+    newborn: NewbornOut | None = None  # the child a newborn application is for
+    newborn_choices: list[NewbornOut] = []  # the applicant's recent children it may be for instead
 
 
 class ApplicantActionIn(Schema):
@@ -223,6 +240,7 @@ def case_out(case: Case, staff: bool = False) -> CaseOut:
 
 
 def application_out(application: Application) -> ApplicationOut:
+    newborn, children = queries.newborn_of(application)
     return ApplicationOut(
         id=application.pk,
         status=application.status,
@@ -232,6 +250,17 @@ def application_out(application: Application) -> ApplicationOut:
         submitted_at=application.submitted_at,
         materials=[material_out(material) for material in queries.application_materials(application)],
         cases=[case_out(case) for case in queries.application_cases(application)],
+        newborn=_newborn_out(newborn) if newborn else None,
+        newborn_choices=[_newborn_out(child) for child in children],
+    )
+
+
+def _newborn_out(child: queries.Newborn) -> NewbornOut:
+    return NewbornOut(
+        certificate_number=child.certificate_number,
+        name=child.masked_name,
+        sex=child.sex,
+        birth_date=child.birth_date,
     )
 
 
@@ -284,9 +313,14 @@ def create_application(request: HttpRequest, payload: ApplicationIn) -> tuple[in
             company=company,
             citizen_name=payload.citizen_name,
             citizen_resident_id=payload.citizen_resident_id,
-            citizen_phone=payload.citizen_phone,
             form_data=payload.form_data,
         )
+        if payload.newborn_certificate:
+            application = actions.do_choose_newborn(
+                request.user,  # type: ignore[arg-type]
+                application,
+                certificate_number=payload.newborn_certificate,
+            )
         for entry in payload.materials:
             material = application.materials.filter(name=entry.name).first()
             if material is None:
@@ -310,6 +344,20 @@ def create_application(request: HttpRequest, payload: ApplicationIn) -> tuple[in
 def get_application(request: HttpRequest, application_id: int) -> ApplicationOut:
     """Status, cases with current steps and departments, deadlines, clock segments and timeline."""
     return application_out(queries.application_for(request.user, application_id))
+
+
+@router.post("/applications/{application_id}/newborn", response=ApplicationOut)
+def choose_newborn(request: HttpRequest, application_id: int, payload: NewbornChoiceIn) -> ApplicationOut:
+    """A newborn draft: choose which of the applicant's recent children (``newborn_choices``) it is for; what is
+    fetched about the child and its parents is fetched again. Any other certificate number is refused (400)."""
+    application = queries.application_for(request.user, application_id)
+    actions.do_choose_newborn(
+        request.user,  # type: ignore[arg-type]
+        application,
+        certificate_number=payload.certificate_number,
+    )
+    application.refresh_from_db()
+    return application_out(application)
 
 
 @router.post("/applications/{application_id}/materials/{material_id}", response={201: MaterialOut})

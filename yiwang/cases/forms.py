@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext_lazy as _
 
+from yiwang.accounts.forms import InPersonCheckForm
 from yiwang.accounts.models import Company
 from yiwang.cases.models import ApplicantKind, Case, Decision, DeliveryMethod, Material, MaterialSource
 from yiwang.core.models import StopReason
@@ -57,13 +58,13 @@ class StartApplicationForm(forms.Form):
     )
     citizen_name = forms.CharField(label=_("Citizen's name"), max_length=50, required=False)
     citizen_resident_id = forms.CharField(
-        label=_("Citizen's resident ID number"), max_length=18, required=False
-    )
-    citizen_phone = forms.CharField(
-        label=_("Citizen's mobile number"),
-        max_length=11,
+        label=_("Citizen's resident ID number"),
+        max_length=18,
         required=False,
-        help_text=_("The citizen confirms the application with a code sent to this number."),
+        help_text=_(
+            "The citizen confirms with a code sent to the mobile number of their own verified account, or in "
+            "person at a service window or village service station."
+        ),
     )
 
     def __init__(self, *args: Any, companies: Iterable[Company] = (), **kwargs: Any) -> None:
@@ -86,14 +87,10 @@ class StartApplicationForm(forms.Form):
             for name, message in (
                 ("citizen_name", _("Enter the name of the citizen you act for.")),
                 ("citizen_resident_id", _("Enter the citizen's resident ID number.")),
-                ("citizen_phone", _("Enter the citizen's mobile number.")),
             ):
                 if not data.get(name):
                     self.add_error(name, message)
-            for name, validator in (
-                ("citizen_resident_id", validate_resident_id),
-                ("citizen_phone", validate_phone),
-            ):
+            for name, validator in (("citizen_resident_id", validate_resident_id),):
                 if data.get(name) and name not in self.errors:
                     try:
                         validator(data[name])
@@ -397,3 +394,43 @@ ACTION_FORMS: dict[str, type[CaseActionForm]] = {
         CloseForm,
     )
 }
+
+
+class InPersonDelegationForm(InPersonCheckForm):
+    """A clerk confirms a delegation with the citizen and their document present (现场确认代办)."""
+
+    field_order = ["reference", "resident_id", "document", "place"]
+    reference = forms.CharField(
+        label=_("Application reference"), max_length=12, help_text=_("The agent shows it on their draft.")
+    )
+    resident_id = forms.CharField(label=_("Resident ID number on the document"), max_length=18)
+
+
+class _ListedChoiceField(forms.ChoiceField):
+    """Radio buttons of the listed values; whether a value is allowed is the action's decision (and its refusal
+    is recorded), not the form's."""
+
+    def valid_value(self, value: Any) -> bool:
+        return True
+
+
+class NewbornChoiceForm(forms.Form):
+    """Which of the applicant's recent children a newborn draft is for: only those the birth registry lists."""
+
+    certificate_number = _ListedChoiceField(label=_("Your child"), widget=forms.RadioSelect)
+
+    def __init__(self, *args: Any, choices: Iterable[Any] = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = cast(forms.ChoiceField, self.fields["certificate_number"])
+        field.choices = [
+            (
+                child.certificate_number,
+                _("%(name)s, born %(date)s, birth certificate %(number)s")
+                % {
+                    "name": child.masked_name,
+                    "date": child.birth_date.isoformat(),
+                    "number": child.certificate_number,
+                },
+            )
+            for child in choices
+        ]

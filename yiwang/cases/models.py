@@ -29,6 +29,13 @@ class ApplicantKind(models.TextChoices):
     DELEGATED = "delegated", _("A citizen I act for (village agent)")  # 代办员代办
 
 
+class DelegationMethod(models.TextChoices):
+    """How the represented citizen confirmed the delegation (代办确认方式)."""
+
+    CODE = "code", _("Code sent to the citizen's verified mobile number")  # 本人实名手机验证码
+    IN_PERSON = "in_person", _("In person with the identity document")  # 现场核验身份证件
+
+
 class ApplicationStatus(models.TextChoices):
     DRAFT = "draft", _("Draft")  # 草稿
     SUBMITTED = "submitted", _("Submitted")  # 已提交
@@ -38,8 +45,9 @@ class Application(models.Model):
     """One application (申请) by ``applicant`` for one service item or one bundle (一件事).
 
     The acting person is ``applicant``: a citizen for themself, an approved agent of ``company``, or a village
-    agent (代办员) for the citizen named in ``citizen_*``, who confirms with a one-time code sent to their phone
-    (only its HMAC is kept; ``delegation_confirmed_at`` records the confirmation).
+    agent (代办员) for the citizen named in ``citizen_*``, who confirms (:mod:`yiwang.cases.delegation`) with a
+    code sent to the mobile number of their own verified account, or in person at a window or service station;
+    they can end the delegation (``delegation_ended_at``).
     """
 
     applicant = models.ForeignKey(
@@ -69,11 +77,27 @@ class Application(models.Model):
     )
     citizen_name = models.CharField(_("citizen's name"), max_length=50, blank=True)
     citizen_resident_id = models.CharField(_("citizen's resident ID number"), max_length=18, blank=True)
-    citizen_phone = models.CharField(_("citizen's mobile number"), max_length=11, blank=True)
-    delegation_code_hash = models.CharField(max_length=128, blank=True)
-    delegation_code_expires_at = models.DateTimeField(null=True, blank=True)
-    delegation_code_attempts = models.PositiveSmallIntegerField(default=0)
     delegation_confirmed_at = models.DateTimeField(_("delegation confirmed at"), null=True, blank=True)
+    delegation_method = models.CharField(
+        _("delegation confirmed by"), max_length=20, choices=DelegationMethod.choices, blank=True
+    )
+    delegation_confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("confirmed in person by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    delegation_place = models.ForeignKey(
+        Department,
+        verbose_name=_("confirmed in person at"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    delegation_ended_at = models.DateTimeField(_("delegation ended at"), null=True, blank=True)
     item = models.ForeignKey(
         ServiceItem,
         verbose_name=_("service item"),

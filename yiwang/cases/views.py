@@ -8,7 +8,7 @@ from urllib.parse import quote
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
@@ -17,7 +17,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from yiwang.accounts.models import User
-from yiwang.cases import actions, queries
+from yiwang.accounts.verification import in_person_places
+from yiwang.cases import actions, delegation, queries
 from yiwang.cases.forms import (
     ACTION_FORMS,
     ApplicationForm,
@@ -25,6 +26,8 @@ from yiwang.cases.forms import (
     CorrectionForm,
     CorrectionUploadForm,
     DelegationCodeForm,
+    InPersonDelegationForm,
+    NewbornChoiceForm,
     ReturnForm,
     StartApplicationForm,
     WithdrawForm,
@@ -37,6 +40,7 @@ from yiwang.catalog import queries as catalog_queries
 from yiwang.catalog.models import Bundle, ServiceItem
 from yiwang.core.errors import ActionConflict
 from yiwang.core.permissions import require_role, staff_required
+from yiwang.core.ratelimit import client_ip
 from yiwang.org.models import Role
 
 PAGE_SIZE = 50
@@ -66,7 +70,7 @@ def _prefilled_form_data(user: User, form: StartApplicationForm) -> dict[str, st
     """The applicant details from the account (and the company or represented citizen), to start the form."""
     data = form.cleaned_data
     if data["applicant_kind"] == ApplicantKind.DELEGATED:
-        return {"contact_name": data["citizen_name"], "contact_phone": data["citizen_phone"]}
+        return {"contact_name": data["citizen_name"]}
     prefilled = {"contact_name": user.real_name, "contact_phone": user.phone or ""}
     if data["applicant_kind"] == ApplicantKind.COMPANY and data["company"] is not None:
         prefilled["address"] = data["company"].registered_address
@@ -94,7 +98,6 @@ def _start(
                 company=data["company"],
                 citizen_name=data["citizen_name"],
                 citizen_resident_id=data["citizen_resident_id"],
-                citizen_phone=data["citizen_phone"],
                 form_data=_prefilled_form_data(user, form),
             )
         except ValidationError as error:
@@ -133,8 +136,10 @@ def _render_draft(
     form: ApplicationForm,
     code_form: DelegationCodeForm | None = None,
     status: int = 200,
+    newborn_form: NewbornChoiceForm | None = None,
 ) -> HttpResponse:
     materials = queries.application_materials(application)
+    newborn, children = queries.newborn_of(application)
     rows = [
         (
             material,
@@ -153,9 +158,44 @@ def _render_draft(
             "code_form": code_form or DelegationCodeForm(),
             "needs_delegation": application.applicant_kind == ApplicantKind.DELEGATED,
             "household": queries.registry_household(application),
+            "newborn": newborn,
+            "newborn_form": (
+                newborn_form
+                or NewbornChoiceForm(
+                    choices=children,
+                    initial={"certificate_number": newborn.certificate_number if newborn else None},
+                )
+            )
+            if len(children) > 1
+            else None,
         },
         status=status,
     )
+
+
+@login_required
+@require_POST
+def choose_newborn(request: HttpRequest, pk: int) -> HttpResponse:
+    """Choose which of the applicant's recent children a newborn draft is for (选择新生儿)."""
+    user = _user(request)
+    application = queries.application_for(user, pk)
+    _newborn, children = queries.newborn_of(application)
+    newborn_form = NewbornChoiceForm(request.POST, choices=children)
+    if newborn_form.is_valid():
+        try:
+            actions.do_choose_newborn(
+                user, application, certificate_number=newborn_form.cleaned_data["certificate_number"]
+            )
+        except ValidationError as error:
+            add_errors(newborn_form, error)
+        else:
+            messages.success(request, _("The application is now for the child you chose."))
+            return redirect("cases:application", pk=application.pk)
+    application.refresh_from_db()
+    form = ApplicationForm(
+        initial=application.form_data, materials=queries.application_materials(application)
+    )
+    return _render_draft(request, application, form, status=400, newborn_form=newborn_form)
 
 
 def _attach_uploads(user: User, form: ApplicationForm | CorrectionUploadForm) -> None:
@@ -254,15 +294,20 @@ def send_delegation_code(request: HttpRequest, pk: int) -> HttpResponse:
     """Text the represented citizen a confirmation code (代办确认码)."""
     application = queries.application_for(_user(request), pk)
     try:
-        actions.do_send_delegation_code(_user(request), application)
+        sent = delegation.do_send_delegation_code(_user(request), application, client_ip=client_ip(request))
     except ValidationError as error:
         messages.error(request, "；".join(error.messages))
     else:
-        messages.success(
-            request,
-            _("A code was sent to the citizen's mobile number ending in %(tail)s.")
-            % {"tail": application.citizen_phone[-4:]},
-        )
+        if sent.throttled:
+            messages.error(
+                request,
+                _("A code was sent a moment ago; wait %(seconds)d seconds before asking again.")
+                % {"seconds": sent.retry_after_seconds},
+            )
+        else:
+            messages.success(
+                request, _("A code was sent to the mobile number of the citizen's own verified account.")
+            )
     return redirect("cases:application", pk=application.pk)
 
 
@@ -275,7 +320,8 @@ def confirm_delegation(request: HttpRequest, pk: int) -> HttpResponse:
     code_form = DelegationCodeForm(request.POST)
     if code_form.is_valid():
         try:
-            actions.do_confirm_delegation(user, application, code=code_form.cleaned_data["code"])
+            delegation.do_confirm_delegation(user, application, code=code_form.cleaned_data["code"])
+            actions.do_resolve_shared_materials(user, application)
         except ValidationError as error:
             add_errors(code_form, error)
         else:
@@ -530,3 +576,67 @@ def office_action(request: HttpRequest, number: str, action: str) -> HttpRespons
         return _render_office_case(request, case, status=409)
     messages.success(request, _("Done: %(action)s.") % {"action": form.title})
     return redirect("cases:office_case", number=case.number)
+
+
+# --- Acting for another citizen (代办): the citizen's list, ending, and confirmation in person ------------------
+
+
+@login_required
+def my_delegations(request: HttpRequest) -> HttpResponse:
+    """The applications others made for me (我被代办的事项), each of which I can end while it is a draft."""
+    user = _user(request)
+    return render(
+        request,
+        "cases/my_delegations.html",
+        {"applications": delegation.delegations_of(user), "verified": user.is_verified_citizen},
+    )
+
+
+@login_required
+@require_POST
+def end_delegation(request: HttpRequest, pk: int) -> HttpResponse:
+    """End a delegation (终止代办); only the citizen represented may."""
+    user = _user(request)
+    application = next((entry for entry in delegation.delegations_of(user) if entry.pk == pk), None)
+    if application is None:
+        raise Http404
+    delegation.do_end_delegation(user, application)
+    messages.success(request, _("The delegation has ended; no more data is fetched for it."))
+    return redirect("cases:my_delegations")
+
+
+@staff_required
+def confirm_delegation_in_person(request: HttpRequest) -> HttpResponse:
+    """A window or service-station clerk confirms a delegation with the citizen's document in hand."""
+    places = in_person_places(request.user)
+    if not places:
+        raise PermissionDenied(
+            _(
+                "Only window clerks and service-station clerks verify identities in person, at their own place."
+            )
+        )
+    form = InPersonDelegationForm(request.POST or None, places=places)
+    if request.method == "POST" and form.is_valid():
+        application = delegation.delegation_for_station(form.cleaned_data["reference"])
+        if application is None:
+            form.add_error("reference", _("No application awaiting confirmation has this reference."))
+        else:
+            try:
+                delegation.do_confirm_delegation_in_person(
+                    _user(request),
+                    application,
+                    place=form.cleaned_data["place"],
+                    document=form.cleaned_data["document"],
+                    resident_id=form.cleaned_data["resident_id"],
+                )
+                actions.do_resolve_shared_materials(application.applicant, application)
+            except ValidationError as error:
+                add_errors(form, error)
+            else:
+                messages.success(
+                    request,
+                    _("The delegation is confirmed: %(agent)s may now act for %(name)s on this application.")
+                    % {"agent": application.applicant, "name": application.citizen_name},
+                )
+                return redirect("cases:confirm_delegation_in_person")
+    return render(request, "cases/confirm_delegation_in_person.html", {"form": form})

@@ -69,6 +69,8 @@ for _town_digits, _town_name, _villages in _TOWNS:
             (f"511602{_town_digits}{_village_number:03d}", _village_name, DivisionLevel.VILLAGE, _town_code)
         )
 
+SUPERVISION_OFFICE = "区政务数据督查室"
+
 _STREETS = ("渠江北路", "建设路", "金安大道", "洪洲大道", "城南大道", "思源大道", "白塔路", "滨河路")
 
 # (username, real name, department short name in the catalogue, roles)
@@ -76,11 +78,13 @@ STAFF: list[tuple[str, str, str, list[str]]] = [
     ("staff-platform-admin", "罗建国", "区行政审批局", [Role.PLATFORM_ADMIN]),
     ("staff-spj-admin", "何丽华", "区行政审批局", [Role.DEPARTMENT_ADMIN]),
     ("staff-spj-clerk", "邓小梅", "区行政审批局", [Role.WINDOW_CLERK]),
+    ("staff-spj-station", "向春燕", "区行政审批局", [Role.STATION_CLERK]),
     ("staff-spj-reviewer", "蒋志刚", "区行政审批局", [Role.REVIEWER]),
     ("staff-spj-approver", "唐文斌", "区行政审批局", [Role.APPROVER]),
     ("staff-spj-dispatcher-1", "冯雪", "区行政审批局", [Role.DISPATCHER]),
     ("staff-spj-dispatcher-2", "曾俊", "区行政审批局", [Role.DISPATCHER]),
     ("staff-spj-supervisor", "彭永红", "区行政审批局", [Role.SUPERVISOR]),
+    ("staff-dcs-supervisor", "白志明", "区政务数据督查室", [Role.SUPERVISOR]),
     ("staff-scjg-admin", "袁德明", "区市监局", [Role.DEPARTMENT_ADMIN]),
     ("staff-scjg-clerk", "周晓燕", "区市监局", [Role.WINDOW_CLERK]),
     ("staff-scjg-reviewer", "吴海", "区市监局", [Role.REVIEWER]),
@@ -197,6 +201,19 @@ def _load_departments(upsert: _Upserter, county: Division) -> dict[str, Departme
                 "is_platform_operator": entry.short_name == PLATFORM_OPERATOR,
             },
         )
+    # The platform supervision office (政务数据督查室): its supervisors receive the data-access alerts of
+    # departments that have no supervisor of their own.
+    departments[SUPERVISION_OFFICE] = upsert(
+        Department,
+        {"code": "511602-dcs"},
+        {
+            "name": "广安市广安区政务数据督查室",
+            "short_name": SUPERVISION_OFFICE,
+            "division": county,
+            "duties": "监督各部门查询、使用基础库和共享数据的行为，核查群众举报和异常查询预警。",
+            "is_supervision_office": True,
+        },
+    )
     return departments
 
 
@@ -237,9 +254,12 @@ def _load_citizens(upsert: _Upserter, password_hash: str) -> list[User]:
                     "kind": UserKind.CITIZEN,
                     "real_name": identities.citizen_name(index),
                     "phone": phone,
-                    "resident_id": identities.resident_id(index),
+                    # An L1 account has only claimed its number; it is bound once verified.
+                    "resident_id": None if level == AssuranceLevel.L1 else identities.resident_id(index),
+                    "claimed_resident_id": identities.resident_id(index) if level == AssuranceLevel.L1 else "",
                     "assurance_level": level,
                     "assurance_verified_at": None if level == AssuranceLevel.L1 else _VERIFIED_AT,
+                    "phone_verified_at": None if level == AssuranceLevel.L1 else _VERIFIED_AT,
                 },
                 create_only={"password": password_hash},
             )
