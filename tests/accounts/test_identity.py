@@ -172,3 +172,14 @@ def test_in_person_page_is_for_clerks_only(
     assert response.status_code == 302
     citizen.refresh_from_db()
     assert citizen.assurance_level == AssuranceLevel.L3
+
+
+def test_the_demo_carrier_check_refuses_to_start_outside_demo_mode(settings: Settings) -> None:
+    from yiwang.core.checks import demo_phone_verifier_only_in_demo_mode
+
+    settings.PHONE_OWNER_VERIFIER = "yiwang.demo.verifiers.DemoPhoneOwnerVerifier"
+    settings.DEMO_MODE = False
+    (problem,) = demo_phone_verifier_only_in_demo_mode()
+    assert problem.id == "yiwang.E003" and "PHONE_OWNER_VERIFIER" in problem.msg
+    settings.DEMO_MODE = True
+    assert demo_phone_verifier_only_in_demo_mode() == []

@@ -17,18 +17,22 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
-from ninja import Router, Schema
+from ninja import Field, Router, Schema
 from ninja.utils import check_csrf
 from pydantic import field_validator
 
-from yiwang.accounts import actions, queries
+from yiwang.accounts import actions, onetime, queries, verification
 from yiwang.accounts.company_registry import LegalEntityRegistryUnavailable
-from yiwang.accounts.models import CompanyAgent, User
+from yiwang.accounts.models import CodePurpose, CompanyAgent, User
+from yiwang.accounts.onetime import CodeRequest
+from yiwang.core import ratelimit
 from yiwang.core.problems import problem_response
 from yiwang.core.validators import (
+    normalise_code,
     normalise_phone,
     normalise_resident_id,
     normalise_uscc,
+    validate_code,
     validate_phone,
     validate_resident_id,
     validate_uscc,
@@ -57,6 +61,12 @@ class RegisterIn(Schema):
     resident_id: str
     phone: str
     password: str
+    code: str = Field(description="The registration code texted to `phone` (POST /accounts/register/code)")
+
+    @field_validator("code")
+    @classmethod
+    def code_is_valid(cls, value: str) -> str:
+        return _django_check(validate_code, normalise_code(value))
 
     @field_validator("resident_id")
     @classmethod
@@ -140,6 +150,39 @@ class LoginCodeOut(Schema):
     retry_after_seconds: int
 
 
+def _code_throttled(request: HttpRequest, outcome: CodeRequest) -> HttpResponse:
+    response = problem_response(
+        request,
+        429,
+        "too-many-requests",
+        _("A code was sent recently."),
+        _("You can ask for a new one in %(seconds)d seconds.") % {"seconds": outcome.retry_after_seconds},
+        retry_after_seconds=outcome.retry_after_seconds,
+    )
+    response["Retry-After"] = str(outcome.retry_after_seconds)
+    return response
+
+
+@router.post(
+    "/accounts/register/code",
+    auth=None,
+    response={202: LoginCodeOut},
+    summary="Text a registration code to the phone to register with (the same answer for every number)",
+)
+def request_registration_code(
+    request: HttpRequest, payload: LoginCodeIn
+) -> tuple[int, LoginCodeOut] | HttpResponse:
+    require_csrf_for_browsers(request)
+    outcome = actions.do_request_registration_code(payload.phone, client_ip=ratelimit.client_ip(request))
+    if outcome.throttled:
+        return _code_throttled(request, outcome)
+    detail = _("A code is on its way to %(phone)s. It is valid for %(minutes)d minutes.") % {
+        "phone": queries.mask_phone(payload.phone),
+        "minutes": onetime.code_policy(CodePurpose.REGISTRATION).minutes,
+    }
+    return 202, LoginCodeOut(detail=detail, retry_after_seconds=outcome.retry_after_seconds)
+
+
 @router.post(
     "/accounts/register", auth=None, response={201: ProfileOut}, summary="Register as a citizen (L1)"
 )
@@ -157,20 +200,11 @@ def register_citizen(request: HttpRequest, payload: RegisterIn) -> tuple[int, Pr
 )
 def request_login_code(request: HttpRequest, payload: LoginCodeIn) -> tuple[int, LoginCodeOut] | HttpResponse:
     require_csrf_for_browsers(request)
-    outcome = actions.do_request_login_code(payload.phone)
+    outcome = actions.do_request_login_code(payload.phone, client_ip=ratelimit.client_ip(request))
     if outcome.throttled:
-        response = problem_response(
-            request,
-            429,
-            "too-many-requests",
-            _("A code was sent recently."),
-            _("You can ask for a new one in %(seconds)d seconds.") % {"seconds": outcome.retry_after_seconds},
-            retry_after_seconds=outcome.retry_after_seconds,
-        )
-        response["Retry-After"] = str(outcome.retry_after_seconds)
-        return response
+        return _code_throttled(request, outcome)
     detail = _("If this number is registered, a code is on its way. It is valid for %(minutes)d minutes.") % {
-        "minutes": settings.LOGIN_CODE_TTL_SECONDS // 60
+        "minutes": onetime.code_policy(CodePurpose.LOGIN).minutes
     }
     return 202, LoginCodeOut(detail=detail, retry_after_seconds=outcome.retry_after_seconds)
 
@@ -206,3 +240,28 @@ def claim_company(request: HttpRequest, payload: CompanyClaimIn) -> tuple[int, C
             request, 503, "registry-unavailable", _("The registry cannot answer now."), unavailable.message
         )
     return 201, CompanyRoleOut.from_agent(agent)
+
+
+class IdentityVerificationIn(Schema):
+    real_name: str = ""
+    resident_id: str = ""
+
+
+@router.post(
+    "/me/identity/verify",
+    response=ProfileOut,
+    summary="Verify my identity (L2): population registry and carrier check",
+)
+def verify_my_identity(request: HttpRequest, body: IdentityVerificationIn) -> ProfileOut:
+    """实名核验 (L2): name and number default to those given at registration; the account's mobile number must be
+    registered to that person. Failed attempts are limited per account (429)."""
+    user = verification.do_verify_identity_l2(
+        cast(User, request.user), real_name=body.real_name, resident_id=body.resident_id
+    )
+    return ProfileOut.from_user(user)
+
+
+@router.post("/me/identity/phone", response=ProfileOut, summary="Have the carrier confirm my number again")
+def reverify_my_phone(request: HttpRequest) -> ProfileOut:
+    """Numbers are recycled: a delegation code goes only to a number the carrier confirmed recently."""
+    return ProfileOut.from_user(verification.do_reverify_phone(cast(User, request.user)))

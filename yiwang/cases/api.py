@@ -13,17 +13,18 @@ from typing import Any, Literal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from ninja import File, Router, Schema
+from ninja import Field, File, Router, Schema
 from ninja.files import UploadedFile
 
 from yiwang.accounts.models import Company
-from yiwang.cases import actions, queries
-from yiwang.cases.models import Application, Case, Material
+from yiwang.cases import actions, delegation, queries
+from yiwang.cases.models import ApplicantKind, Application, Case, Material
 from yiwang.catalog.models import Bundle, ServiceItem
 from yiwang.core.permissions import api_staff_user
+from yiwang.core.ratelimit import client_ip
 from yiwang.org.models import Department
 
 router = Router(tags=["cases"])
@@ -141,6 +142,13 @@ class NewbornChoiceIn(Schema):
     certificate_number: str
 
 
+class DelegationOut(Schema):
+    citizen_name: str
+    confirmed_at: dt.datetime | None
+    method: str = Field(description="code | in_person | empty while unconfirmed")
+    ended_at: dt.datetime | None
+
+
 class ApplicationOut(Schema):
     id: int
     status: str
@@ -152,6 +160,7 @@ class ApplicationOut(Schema):
     cases: list[CaseOut]
     newborn: NewbornOut | None = None  # the child a newborn application is for
     newborn_choices: list[NewbornOut] = []  # the applicant's recent children it may be for instead
+    delegation: DelegationOut | None = None  # when acting for another citizen (代办)
 
 
 class ApplicantActionIn(Schema):
@@ -252,6 +261,14 @@ def application_out(application: Application) -> ApplicationOut:
         cases=[case_out(case) for case in queries.application_cases(application)],
         newborn=_newborn_out(newborn) if newborn else None,
         newborn_choices=[_newborn_out(child) for child in children],
+        delegation=DelegationOut(
+            citizen_name=application.citizen_name,
+            confirmed_at=application.delegation_confirmed_at,
+            method=application.delegation_method,
+            ended_at=application.delegation_ended_at,
+        )
+        if application.applicant_kind == ApplicantKind.DELEGATED
+        else None,
     )
 
 
@@ -438,3 +455,75 @@ def _department(code: str, *, required: bool) -> Department | None:
             raise ValidationError({"department": _("Choose a department.")})
         return None
     return get_object_or_404(Department, code=code)
+
+
+class CodeSentOut(Schema):
+    throttled: bool
+    retry_after_seconds: int
+
+
+class DelegationCodeIn(Schema):
+    code: str = Field(max_length=20)
+
+
+@router.post("/applications/{application_id}/delegation/code", response=CodeSentOut)
+def send_delegation_code(request: HttpRequest, application_id: int) -> CodeSentOut:
+    """Text the represented citizen a confirmation code (代办确认码) — only ever to the mobile number of the
+    citizen's own verified account; 422 when they have none (then confirm in person at a window or station)."""
+    application = queries.application_for(request.user, application_id)
+    sent = delegation.do_send_delegation_code(
+        request.user,  # type: ignore[arg-type]
+        application,
+        client_ip=client_ip(request),
+    )
+    return CodeSentOut(throttled=sent.throttled, retry_after_seconds=sent.retry_after_seconds)
+
+
+@router.post("/applications/{application_id}/delegation/confirm", response=ApplicationOut)
+def confirm_delegation(request: HttpRequest, application_id: int, body: DelegationCodeIn) -> ApplicationOut:
+    """Confirm with the code the citizen received; then the shared materials are fetched for the citizen."""
+    application = queries.application_for(request.user, application_id)
+    user: Any = request.user
+    delegation.do_confirm_delegation(user, application, code=body.code)
+    application = actions.do_resolve_shared_materials(user, application)
+    return application_out(application)
+
+
+class DelegationForMeOut(Schema):
+    application_id: int
+    service: str
+    agent: str
+    created_at: dt.datetime
+    status: str
+    confirmed_at: dt.datetime | None
+    ended_at: dt.datetime | None
+
+
+def _delegation_for_me_out(application: Application) -> DelegationForMeOut:
+    return DelegationForMeOut(
+        application_id=application.pk,
+        service=str(application.bundle or application.item),
+        agent=str(application.applicant),
+        created_at=application.created_at,
+        status=application.status,
+        confirmed_at=application.delegation_confirmed_at,
+        ended_at=application.delegation_ended_at,
+    )
+
+
+@router.get("/me/delegations", response=list[DelegationForMeOut])
+def my_delegations(request: HttpRequest) -> list[DelegationForMeOut]:
+    """The applications others made for me (我被代办的事项); empty until I am verified."""
+    return [_delegation_for_me_out(entry) for entry in delegation.delegations_of(request.user)]  # type: ignore[arg-type]
+
+
+@router.post("/me/delegations/{application_id}/end", response=DelegationForMeOut)
+def end_delegation(request: HttpRequest, application_id: int) -> DelegationForMeOut:
+    """End a delegation (终止代办): no more registry reads for it, and it cannot be submitted."""
+    user: Any = request.user
+    application = next(
+        (entry for entry in delegation.delegations_of(user) if entry.pk == application_id), None
+    )
+    if application is None:
+        raise Http404
+    return _delegation_for_me_out(delegation.do_end_delegation(user, application))

@@ -12,6 +12,8 @@ from django.conf import settings
 from django.core.checks import Error, Tags, register
 
 DEMO_GATEWAY_OUTSIDE_DEMO = "yiwang.E001"
+DEMO_PHONE_VERIFIER_OUTSIDE_DEMO = "yiwang.E003"
+DEMO_PHONE_VERIFIER = "yiwang.demo.verifiers.DemoPhoneOwnerVerifier"
 
 
 @register(Tags.security)
@@ -47,6 +49,26 @@ def demo_gateway_only_in_demo_mode(app_configs: Any = None, **kwargs: Any) -> li
     ]
 
 
+@register(Tags.security)
+def demo_phone_verifier_only_in_demo_mode(app_configs: Any = None, **kwargs: Any) -> list[Error]:
+    """The demo three-element check says yes for the demo people's published numbers; outside demo mode it would
+    let anyone verify as them (L2) and receive their registry data."""
+    if settings.DEMO_MODE or settings.PHONE_OWNER_VERIFIER != DEMO_PHONE_VERIFIER:
+        return []
+    return [
+        Error(
+            f"PHONE_OWNER_VERIFIER is the demo verifier ({DEMO_PHONE_VERIFIER}) but demo mode is off.",
+            hint=(
+                "Configure the carrier's or the province's three-element check "
+                "(PHONE_OWNER_VERIFIER=yiwang.accounts.identity.HttpPhoneOwnerVerifier with "
+                "PHONE_OWNER_VERIFIER_URL and PHONE_OWNER_VERIFIER_KEY), or set YIWANG_DEMO=true for a demo."
+            ),
+            id=DEMO_PHONE_VERIFIER_OUTSIDE_DEMO,
+        )
+    ]
+
+
 def serious_startup_problems() -> list[str]:
     """The errors of the platform's own checks, as text (for the WSGI entry point, which runs no commands)."""
-    return [str(message) for message in demo_gateway_only_in_demo_mode() if message.is_serious()]
+    messages = [*demo_gateway_only_in_demo_mode(), *demo_phone_verifier_only_in_demo_mode()]
+    return [str(message) for message in messages if message.is_serious()]
