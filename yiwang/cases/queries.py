@@ -35,6 +35,7 @@ from yiwang.cases.models import (
 from yiwang.cases.states import OPEN_STATES
 from yiwang.catalog.models import ServiceItem
 from yiwang.core.legaltime import deadlines, overdue_level
+from yiwang.core.masking import masked_name
 from yiwang.core.models import ClockSegment
 from yiwang.core.permissions import departments_where, is_platform_admin, not_found_unless_allowed
 from yiwang.licences.models import Licence
@@ -131,6 +132,34 @@ def registry_household(application: Application) -> dict[str, Any] | None:
         data_service=once_only.HOUSEHOLD, subject=subject, outcome=once_only.FOUND
     ).first()
     return lookup.fields if lookup is not None else None
+
+
+@dataclass(frozen=True)
+class Newborn:
+    """A recent child of the applicant as the birth registry listed it for a draft (shown masked)."""
+
+    certificate_number: str
+    masked_name: str
+    sex: str
+    birth_date: dt.date
+
+
+def newborn_of(application: Application) -> tuple[Newborn | None, list[Newborn]]:
+    """The child a newborn draft is for (chosen, else the youngest) and every recent child of the applicant the
+    parent may choose among (from the birth-registry answer already fetched; nothing is read here)."""
+
+    def shown(record: dict[str, Any]) -> Newborn:
+        return Newborn(
+            certificate_number=record["certificate_number"],
+            masked_name=masked_name(record.get("child_name") or ""),
+            sex=record.get("child_sex") or "",
+            birth_date=dt.date.fromisoformat(record["birth_date"]),
+        )
+
+    chosen = once_only.chosen_newborn(application)
+    return (shown(chosen) if chosen else None), [
+        shown(record) for record in once_only.newborn_choices(application)
+    ]
 
 
 def verified_lookups(material: Material) -> list[tuple[SharedLookup, bool]]:
