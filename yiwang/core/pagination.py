@@ -56,7 +56,8 @@ def count(items: QuerySet[Any] | Sequence[Any]) -> int:
 class Pagination(PaginationBase):
     """``@paginate(Pagination, default_limit=20)``: answers ``{"count": n, "items": [...]}``."""
 
-    Input = PageQuery
+    class Input(PageQuery):
+        pass
 
     def __init__(self, default_limit: int = DEFAULT_LIMIT, **kwargs: Any) -> None:
         self.default_limit = default_limit

@@ -31,7 +31,13 @@ from yiwang.core import legaltime
 from yiwang.core.audit import record_audit
 from yiwang.core.errors import ActionConflict
 from yiwang.core.models import Clock
-from yiwang.core.validators import normalise_phone, validate_phone
+from yiwang.core.text import clean_free_text
+from yiwang.core.validators import (
+    normalise_phone,
+    normalise_resident_id,
+    validate_phone,
+    validate_resident_id,
+)
 from yiwang.hotline import queries
 from yiwang.hotline.models import (
     CallbackResult,
@@ -302,13 +308,13 @@ def _clean_intake(
         errors["kind"] = [_("Choose the type of your message.")]
     if urgency not in Urgency.values:
         errors["urgency"] = [_("Choose normal or urgent.")]
-    text = (text or "").strip()
+    text = clean_free_text(text)
     max_chars = settings.HOTLINE_MESSAGE_MAX_CHARS
     if len(text) < 5:
         errors["text"] = [_("Describe the matter in at least 5 characters.")]
     elif len(text) > max_chars:
         errors["text"] = [_("The message is longer than %(limit)d characters.") % {"limit": max_chars}]
-    title = (title or "").strip() or text[:30]
+    title = clean_free_text(title) or text[:30]
     if len(title) > 100:
         errors["title"] = [_("The title is longer than 100 characters.")]
     coordinates: list[Decimal | None] = []
@@ -415,10 +421,10 @@ def do_submit_ticket(
             title=title,
             text=text,
             division=division,
-            address=address.strip(),
+            address=clean_free_text(address),
             latitude=lat,
             longitude=long,
-            contact_name=contact_name.strip(),
+            contact_name=clean_free_text(contact_name),
             contact_phone=phone,
             reporter=reporter,
             consent_to_publish=consent_to_publish,
@@ -715,7 +721,7 @@ def do_supervise_ticket(
 
 
 def _reply(actor: Any, ticket: Ticket, action: str, reply_text: str) -> None:
-    reply_text = (reply_text or "").strip()
+    reply_text = clean_free_text(reply_text)
     if len(reply_text) < 10:
         raise ValidationError(
             {"reply_text": _("Answer the citizen in substance, in at least 10 characters.")}

@@ -11,6 +11,7 @@ import re
 from collections.abc import Callable, Iterable
 
 from yiwang.core.masking import COMPOUND_SURNAMES, masked_name
+from yiwang.core.text import strip_bidi_controls
 
 # The most common Chinese surnames (百家姓 by frequency), compound ones first so they win.
 SINGLE_SURNAMES = (
@@ -82,7 +83,11 @@ RULES: tuple[tuple[re.Pattern[str], Callable[[re.Match[str]], str] | str], ...] 
 
 
 def mask_personal_data(text: str, known_names: Iterable[str] = ()) -> str:
-    """The text with names, phone numbers, resident ID numbers, plates, house numbers and e-mails masked."""
+    """The text with names, phone numbers, resident ID numbers, plates, house numbers and e-mails masked.
+
+    Bidirectional control characters go first: they could hide a number from the patterns below, or make the
+    published text display differently from what was written."""
+    text = strip_bidi_controls(text)
     for name in sorted(
         {name.strip() for name in known_names if len(name.strip()) >= 2}, key=len, reverse=True
     ):
