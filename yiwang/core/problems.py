@@ -56,7 +56,9 @@ def status_title(status: int) -> tuple[str, str]:
     return "http-error", phrase
 
 
-def problem_for_status(request: HttpRequest, status: int, detail: str = "", **extensions: Any) -> HttpResponse:
+def problem_for_status(
+    request: HttpRequest, status: int, detail: str = "", **extensions: Any
+) -> HttpResponse:
     slug, title = status_title(status)
     return problem_response(request, status, slug, title, detail, **extensions)
 
@@ -182,7 +184,7 @@ def install_problem_handlers(api: NinjaAPI) -> None:
                 request,
                 401,
                 _(
-                    "Send a valid, unexpired API token as \"Authorization: Bearer yw_…\", or log in to the site."
+                    'Send a valid, unexpired API token as "Authorization: Bearer yw_…", or log in to the site.'
                 ),
             )
             response["WWW-Authenticate"] = 'Bearer realm="yiwang"'
