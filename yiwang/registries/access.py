@@ -293,8 +293,11 @@ def decide(request: AccessRequest) -> AccessDecision:
         )
         if not roles:
             return AccessDecision.refused(Refusal.NOT_MEMBER)
-    if service.sharing_class == SharingClass.UNCONDITIONAL:
-        return AccessDecision(True)
+    if service.sharing_class == SharingClass.UNCONDITIONAL:  # a listed basis named is kept on the record
+        code = request.legal_basis_code
+        return AccessDecision(
+            True, legal_basis=listed_basis(request.bases, code, request.consumer) if code else None
+        )
     person_read = is_person_read(service, request.subject)
     if request.actor is not None and person_read and not roles & HANDLING_ROLES:
         return AccessDecision.refused(Refusal.ROLE_NOT_ALLOWED, person_read=person_read)

@@ -390,6 +390,12 @@ def do_send_due_read_notices(now: dt.datetime | None = None) -> int:
 # --- Legal-basis lists (依据清单) --------------------------------------------------------------------------------
 
 
+#: Materials about a newborn or its parents are found through the birth certificate registry (cases.once_only),
+#: so a guide with such materials also needs that service's list.
+BIRTH_SERVICE = "人口.出生医学证明"
+BIRTH_WORDS = ("新生儿", "母亲", "父亲", "父母")
+
+
 def basis_code(service_name: str, law: str, article: str) -> str:
     """A stable code for a guide's legal basis entry of a data service: ``GB-`` + 10 hex digits."""
     digest = hashlib.sha256(f"{service_name}\n{law}\n{article}".encode()).hexdigest()
@@ -404,11 +410,12 @@ def do_sync_guide_legal_bases(guides: Iterable[tuple[Department, dict[str, Any]]
     services = {service.name: service for service in DataService.objects.all()}
     with transaction.atomic():
         for department, content in guides:
-            shared = {
-                material.get("data_service", "")
-                for material in content.get("materials", [])
-                if material.get("source") == "shared"
-            }
+            materials = [
+                material for material in content.get("materials", []) if material.get("source") == "shared"
+            ]
+            shared = {material.get("data_service", "") for material in materials}
+            if any(word in material.get("name", "") for material in materials for word in BIRTH_WORDS):
+                shared.add(BIRTH_SERVICE)  # the newborn and its parents are found through the birth records
             for service_name in sorted(shared):
                 service = services.get(service_name)
                 if service is None:
