@@ -27,7 +27,9 @@ DEPARTMENT_OF_ITEM = ("区卫健局", "区公安分局", "区人社局", "区医
 
 def newborn_bundle() -> Bundle:
     """新生儿出生一件事 with its four items, each published at its department of the district."""
-    bundle = Bundle.objects.create(code="newborn", name=NEWBORN["name"], audiences=["person"])
+    bundle = Bundle.objects.create(
+        code="newborn", name=NEWBORN["name"], audiences=["person"], beneficiary=NEWBORN["beneficiary"]
+    )
     for position, (code, short_name) in enumerate(zip(NEWBORN["items"], DEPARTMENT_OF_ITEM, strict=True), 1):
         data = json.loads((GUIDES / f"{code}.json").read_text(encoding="utf-8"))
         item = ServiceItemFactory(

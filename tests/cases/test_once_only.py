@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.test import Client
 from django.urls import reverse
 
@@ -16,9 +17,11 @@ from tests.registries.conftest import District, _private_key_directory, district
 from yiwang.accounts.models import User
 from yiwang.cases import actions, once_only, queries
 from yiwang.cases.models import Application, Case, Material, MaterialStatus, SharedLookup
+from yiwang.core.masking import masked_name
+from yiwang.core.models import AuditRecord
 from yiwang.org.models import Department, Role
 from yiwang.registries.actions import do_grant_consent
-from yiwang.registries.models import AccessLogEntry, DataService, Outcome
+from yiwang.registries.models import AccessLogEntry, BirthRecord, DataService, Outcome, Person
 
 
 def material(application: Application, name: str) -> Material:
@@ -41,8 +44,8 @@ def test_registry_materials_are_fetched_once_with_signed_answers(newborn_applica
     parents = material(application, "新生儿父母双方居民身份证")
     assert parents.status == MaterialStatus.SHARED and parents.lookups.count() == 2  # mother and father
     assert material(application, "拟落户方居民户口簿").status == MaterialStatus.SHARED
-    # The applicant's own birth-certificate answer also settles the other items' certificate material.
-    assert material(application, "新生儿出生医学证明").lookups.get() == lookup
+    # The newborn's certificate is one row for both items that need it (户口登记, 城乡居民参保登记).
+    assert len(certificate.item_codes) == 2
     # Not connected (社保.参保信息): left to the department, no upload asked.
     assert material(application, "参保状态").status == MaterialStatus.SHARED_PENDING
     # Each (service, subject) asked once, the log has exactly one entry per lookup, each naming its case.
@@ -152,7 +155,7 @@ def test_without_a_legal_basis_a_conditional_service_needs_the_citizens_consent(
 ) -> None:
     """A guide without a legal basis: without consent the conditional reads are refused (upload instead); with
     the citizen's consent for handling applications, the call carries it and the registry answers."""
-    monkeypatch.setattr(once_only, "legal_basis_text", lambda version: "")
+    monkeypatch.setattr(once_only.exchange, "guide_basis_code", lambda *arguments: "")
     bundle = newborn_bundle()
     father = parent_of_newborn()
     refused = actions.do_create_application(father, bundle=bundle)
@@ -179,3 +182,219 @@ def test_the_api_gives_each_shared_material_its_signed_answers(newborn_applicati
         content_type="application/json",
     )
     assert verified.status_code == 200 and verified.json()["genuine"] is True
+
+
+# --- The right subject (issue 10, item 9) ----------------------------------------------------------------------
+
+
+def newborn_of(father: User) -> BirthRecord:
+    """The youngest recent child of ``father`` in the birth registry."""
+    return BirthRecord.objects.filter(father_id=father.resident_id, issued_on__year=2025).latest("issued_on")
+
+
+def second_child(father: User) -> BirthRecord:
+    """A twin of ``father``'s newborn, born the same day, with its own certificate (a second recent child)."""
+    first = newborn_of(father)
+    child = Person.objects.get(resident_id=first.child_id)
+    twin = Person.objects.create(
+        resident_id=make_resident_id(8800),
+        name=child.name[:1] + "双",
+        sex=child.sex,
+        birth_date=child.birth_date,
+        ethnicity=child.ethnicity,
+        household=child.household,
+        relation_to_head=child.relation_to_head,
+        marital_status=child.marital_status,
+    )
+    return BirthRecord.objects.create(
+        certificate_number="Q999999999",
+        child=twin,
+        mother_id=first.mother_id,
+        father_id=first.father_id,
+        birth_place=first.birth_place,
+        issued_on=first.issued_on,
+    )
+
+
+def test_the_birth_certificate_is_looked_up_for_the_newborn_never_the_applicant(
+    newborn_application: Application,
+) -> None:
+    application = newborn_application
+    father = application.applicant
+    child = newborn_of(father)
+    certificate = material(application, "出生医学证明")
+    assert certificate.status == MaterialStatus.SHARED
+    (lookup,) = certificate.lookups.all()
+    assert lookup.subject == child.child_id != father.resident_id
+    # The answer is the newborn's own certificate: its number, the child's name, the father named as father.
+    (record,) = lookup.fields["births"]
+    assert record["certificate_number"] == child.certificate_number
+    assert (
+        record["child_resident_id"] == child.child_id and record["father_resident_id"] == father.resident_id
+    )
+    entry = AccessLogEntry.objects.get(request_id=lookup.request_id)
+    assert entry.subject == child.child_id and entry.service_name == once_only.BIRTHS
+    # The only read of the birth registry about the father is the one that found the child; no material rests
+    # on it.
+    about_father = SharedLookup.objects.get(
+        application=application, data_service=once_only.BIRTHS, subject=father.resident_id
+    )
+    assert not about_father.materials.exists()
+    # The child's household record, identity check and insurance status are the newborn's; the parents' identity
+    # checks are the mother's and the father's; the household the child joins is the applicant's.
+    assert {
+        lookup.subject for lookup in material(application, "新生儿或未成年人居民户口簿").lookups.all()
+    } == {child.child_id}
+    assert {lookup.subject for lookup in material(application, "申请人居民身份证").lookups.all()} == {
+        child.child_id
+    }
+    assert {lookup.subject for lookup in material(application, "新生儿父母双方居民身份证").lookups.all()} == {
+        child.mother_id,
+        child.father_id,
+    }
+    assert {lookup.subject for lookup in material(application, "拟落户方居民户口簿").lookups.all()} == {
+        father.resident_id
+    }
+    # The page tells the parent which child was found (name masked) and the staff page names the child.
+    client = Client()
+    client.force_login(father)
+    page = client.get(reverse("cases:application", args=[application.pk])).content.decode()
+    assert child.certificate_number in page and masked_name(child.child.name) in page
+    assert (
+        "newborn-heading" in page and 'name="certificate_number"' not in page
+    )  # one child: nothing to choose
+
+
+def test_one_document_is_one_row_and_never_both_fetched_and_asked_for(
+    newborn_application: Application,
+) -> None:
+    """出生医学证明 (户口登记) and 新生儿出生医学证明 (城乡居民参保登记) are the same certificate: one row for both
+    items, fetched once; no fetched material is also an upload, and no document is listed twice."""
+    application = newborn_application
+    certificate = material(application, "出生医学证明")
+    assert len(certificate.item_codes) == 2
+    assert not application.materials.filter(name="新生儿出生医学证明").exists()
+    materials = queries.application_materials(application)
+    fetched = [m for m in materials if m.status == MaterialStatus.SHARED]
+    assert fetched and not any(queries.needs_upload(m) for m in fetched)
+    # One row per document: no two shared rows read the same service about the same person in the same role.
+    documents = [(m.data_service, once_only.role_of(m)) for m in materials if m.source == "shared"]
+    assert len(documents) == len(set(documents))
+    upload_names = {m.name for m in upload_fields_of(application)}
+    assert not upload_names & {m.name for m in fetched}
+
+
+def test_the_parent_chooses_among_several_recent_children(
+    newborn_application: Application,
+    district: District,  # noqa: F811
+) -> None:
+    application = newborn_application
+    father = application.applicant
+    first = newborn_of(father)
+    twin = second_child(father)
+    # A draft started now lists both children and starts with the youngest (the later certificate on a tie).
+    application = actions.do_create_application(father, bundle=application.bundle)
+    found, choices = queries.newborn_of(application)
+    assert {child.certificate_number for child in choices} == {
+        first.certificate_number,
+        twin.certificate_number,
+    }
+    assert found is not None and found.certificate_number == twin.certificate_number
+    client = Client()
+    client.force_login(father)
+    page = client.get(reverse("cases:application", args=[application.pk])).content.decode()
+    assert page.count('name="certificate_number"') == 2 and first.certificate_number in page
+    # Choosing the other child (the page form, no JavaScript) fetches the certificate for that child.
+    response = client.post(
+        reverse("cases:choose_newborn", args=[application.pk]),
+        {"certificate_number": first.certificate_number},
+    )
+    assert response.status_code == 302
+    certificate = material(application, "出生医学证明")
+    assert certificate.status == MaterialStatus.SHARED
+    assert {lookup.subject for lookup in certificate.lookups.all()} == {first.child_id}
+    application.refresh_from_db()
+    assert application.form_data[once_only.NEWBORN_CHOICE] == first.certificate_number
+    # Saving the form keeps the choice, and cannot set one.
+    actions.do_save_draft(
+        father,
+        application,
+        form_data={"contact_name": "x", once_only.NEWBORN_CHOICE: twin.certificate_number},
+    )
+    application.refresh_from_db()
+    assert application.form_data[once_only.NEWBORN_CHOICE] == first.certificate_number
+    # The API gives the same choice.
+    body = client.post(
+        f"/api/v1/applications/{application.pk}/newborn",
+        {"certificate_number": twin.certificate_number},
+        content_type="application/json",
+    ).json()
+    assert body["newborn"]["certificate_number"] == twin.certificate_number
+    assert body["newborn"]["name"] == masked_name(twin.child.name)
+    assert len(body["newborn_choices"]) == 2
+    assert {lookup.subject for lookup in material(application, "出生医学证明").lookups.all()} == {
+        twin.child_id
+    }
+
+
+def test_a_child_that_is_not_the_applicants_cannot_be_chosen(
+    newborn_application: Application,
+    district: District,  # noqa: F811
+) -> None:
+    application = newborn_application
+    father = application.applicant
+    stranger = (
+        BirthRecord.objects.filter(issued_on__year=2025)
+        .exclude(father_id=father.resident_id)
+        .exclude(mother_id=newborn_of(father).mother_id)
+        .first()
+    )
+    assert stranger is not None
+    before = AccessLogEntry.objects.count()
+    with pytest.raises(ValidationError):
+        actions.do_choose_newborn(father, application, certificate_number=stranger.certificate_number)
+    assert AccessLogEntry.objects.count() == before  # nothing asked about the other family's child
+    assert AuditRecord.objects.filter(action="cases.newborn_choice_refused", actor_id=father.pk).exists()
+    client = Client()
+    client.force_login(father)
+    # The page form and the API refuse it the same way, and show nothing about that child.
+    response = client.post(
+        reverse("cases:choose_newborn", args=[application.pk]),
+        {"certificate_number": stranger.certificate_number},
+    )
+    assert response.status_code == 400 and stranger.child.name not in response.content.decode()
+    response = client.post(
+        f"/api/v1/applications/{application.pk}/newborn",
+        {"certificate_number": stranger.certificate_number},
+        content_type="application/json",
+    )
+    assert response.status_code == 422 and response["Content-Type"].startswith("application/problem+json")
+    assert stranger.child_id not in response.content.decode()
+    response = client.post(
+        "/api/v1/applications",
+        {"bundle": "newborn", "submit": False, "newborn_certificate": stranger.certificate_number},
+        content_type="application/json",
+    )
+    assert response.status_code == 422 and not Application.objects.filter(pk__gt=application.pk).exists()
+    assert AccessLogEntry.objects.filter(subject=stranger.child_id).count() == 0
+    # A choice slipped into the form data is never read either.
+    sneaky = actions.do_create_application(
+        father, bundle=application.bundle, form_data={once_only.NEWBORN_CHOICE: stranger.certificate_number}
+    )
+    assert material(sneaky, "出生医学证明").status == MaterialStatus.MISSING
+    assert AccessLogEntry.objects.filter(subject=stranger.child_id).count() == 0
+
+
+def test_whom_each_material_is_about_follows_one_rule() -> None:
+    rule = once_only.subject_rule
+    assert (
+        rule("出生医学证明", once_only.BIRTHS) == "newborn"
+    )  # a certificate is the child's, not the parent's
+    assert rule("新生儿出生医学证明", once_only.BIRTHS) == "newborn"
+    assert rule("新生儿母亲居民身份证", once_only.IDENTITY_CHECK) == "mother"
+    assert rule("新生儿父母双方居民身份证", once_only.IDENTITY_CHECK) == "parents"
+    assert rule("配偶居民身份证", once_only.IDENTITY_CHECK) == "spouse"
+    assert rule("申请人居民身份证", once_only.IDENTITY_CHECK) == "applicant"
+    assert rule("参保人居民身份证", once_only.IDENTITY_CHECK, "beneficiary", "newborn") == "newborn"
+    assert rule("参保人居民身份证", once_only.IDENTITY_CHECK, "beneficiary") == "applicant"
+    assert rule("出生医学证明", once_only.BIRTHS, "applicant") == "applicant"  # the guide's word wins
