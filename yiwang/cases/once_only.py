@@ -135,7 +135,7 @@ def document_key(entry: dict[str, Any], beneficiary: str) -> tuple[str, ...]:
 
 def beneficiary_of(application: Application) -> str:
     """Whom the application's services are for: the bundle's beneficiary, else the applicant."""
-    return application.bundle.beneficiary if application.bundle_id else "applicant"
+    return application.bundle.beneficiary if application.bundle is not None else "applicant"
 
 
 def declared_subject(material: Material) -> str | None:
