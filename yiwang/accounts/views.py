@@ -420,6 +420,8 @@ def verify_identity(request: HttpRequest) -> HttpResponse:
                 user, real_name=form.cleaned_data["real_name"], resident_id=form.cleaned_data["resident_id"]
             )
         except ValidationError as error:
+            if "phone" in getattr(error, "error_dict", {}):  # the account's number is no field of this form
+                error = ValidationError(error.messages)
             form.add_error(None, error)
         else:
             messages.success(request, _("Your identity is verified. Registry data can now be fetched for you."))
