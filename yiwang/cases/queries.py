@@ -32,7 +32,7 @@ from yiwang.cases.models import (
     Notice,
     SharedLookup,
 )
-from yiwang.cases.states import OPEN_STATES
+from yiwang.cases.states import FINAL_STATES, OPEN_STATES
 from yiwang.catalog.models import ServiceItem
 from yiwang.core.legaltime import deadlines, overdue_level
 from yiwang.core.masking import masked_name
@@ -407,3 +407,52 @@ def supervisor_overview(user: Any, today: dt.date | None = None) -> list[Departm
         for count in ("due_soon", "overdue", "promised_overdue"):
             queue[count] += row[count]
     return [DepartmentQueue(**queue) for queue in queues.values()]
+
+
+# --- Parties to a case, for the exchange's staff-query rule (办件当事人) ---------------------------------------------
+
+#: Words in a shared material's name by which a guide declares that it needs the applicant's household.
+HOUSEHOLD_WORDS = ("家庭成员", "共同申请", "共同生活")
+
+
+def case_parties(case_number: str, department: Department) -> frozenset[str] | None:
+    """The resident ID numbers of the parties to the submitted, unfinished case ``case_number`` handled (or
+    jointly reviewed) by ``department``: the applicant, the citizen a village agent acts for, the company's legal
+    representative, the people the case's shared materials were fetched about (newborn, parents, spouse), and —
+    where the guide declares materials about the household — the members of the applicant's household as the
+    household registry listed them. None when the department has no such case (registered with the exchange as
+    the resolver of matters of kind ``case``)."""
+    case = (
+        Case.objects.select_related("application__applicant", "application__company", "guide_version")
+        .filter(number=case_number)
+        .exclude(state__in=FINAL_STATES)
+        .first()
+        if case_number.isascii() and len(case_number) <= 30
+        else None
+    )
+    if case is None or (
+        case.department_id != department.pk and department.code not in (case.review_departments or [])
+    ):
+        return None
+    application = case.application
+    parties: set[str] = set()
+    if application.applicant_kind == ApplicantKind.DELEGATED:
+        parties.add(application.citizen_resident_id)
+    elif application.applicant_kind == ApplicantKind.COMPANY and application.company is not None:
+        parties.add(application.company.legal_representative_id)
+    elif application.applicant.resident_id:
+        parties.add(application.applicant.resident_id)
+    lookups = list(application.shared_lookups.filter(outcome=once_only.FOUND))
+    parties.update(lookup.subject for lookup in lookups)
+    declares_household = any(
+        material.get("source") == "shared"
+        and any(word in material.get("name", "") for word in HOUSEHOLD_WORDS)
+        for material in case.guide_version.content.get("materials", [])
+    )
+    if declares_household:
+        for lookup in lookups:
+            if lookup.data_service == once_only.HOUSEHOLD and lookup.subject in parties:
+                parties.update(
+                    member.get("resident_id", "") for member in lookup.fields.get("members", []) or []
+                )
+    return frozenset(party for party in parties if party)

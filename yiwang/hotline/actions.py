@@ -3,7 +3,7 @@
 Each ``do_*`` runs in one transaction: it checks (``check_*``), changes the order, appends a ``TicketEvent``,
 writes one audit record (``hotline.<verb>``) and notifies the citizen and staff; nothing is half-written when it
 raises ``PermissionDenied`` (403), ``ActionConflict`` (409: wrong status or stale ``expected_version``),
-``ValidationError`` (422) or ``IntakeRateLimited`` (429). The allowed transitions are :mod:`yiwang.hotline.states`.
+``ValidationError`` (422) or ``RateLimited`` (429, from :mod:`yiwang.core.ratelimit`). The allowed transitions are :mod:`yiwang.hotline.states`.
 """
 
 from __future__ import annotations
@@ -17,7 +17,6 @@ from functools import partial
 from typing import Any
 
 from django.conf import settings
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F
@@ -27,7 +26,7 @@ from django.utils.translation import gettext as _
 
 from yiwang.accounts.models import User
 from yiwang.cases.storage import JPEG, PDF, PNG, get_store, sniff_content_type
-from yiwang.core import legaltime
+from yiwang.core import legaltime, ratelimit
 from yiwang.core.audit import record_audit
 from yiwang.core.errors import ActionConflict
 from yiwang.core.models import Clock
@@ -65,14 +64,6 @@ CLOCK_OWNER_TYPE = "hotline.ticket"
 NUMBER_PREFIX = "GD"  # 工单
 ATTACHMENT_TYPES = (PDF, JPEG, PNG)
 PUBLIC_CHANNELS = (Channel.PORTAL, Channel.API, Channel.OPEN311, Channel.MAILBOX)
-
-
-class IntakeRateLimited(Exception):
-    """Too many messages from one address or phone number in the last hour (留言过于频繁): HTTP 429."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
 
 
 @dataclass(frozen=True)
@@ -262,31 +253,11 @@ def _notify_centre(ticket: Ticket, template_key: str, extra: Mapping[str, Any] |
 # --- intake (受理) ------------------------------------------------------------------------------------------
 
 
-def _rate_key(kind: str, value: str) -> str:
-    return f"hotline:intake:{kind}:{value}:{_now():%Y%m%d%H}"
-
-
 def check_intake_rate(client_ip: str, phone: str) -> None:
-    """Count one message against the hourly limits per client address and per phone; raise when over."""
-    for kind, value, limit in (
-        ("ip", client_ip, settings.HOTLINE_RATE_PER_IP_PER_HOUR),
-        ("phone", phone, settings.HOTLINE_RATE_PER_PHONE_PER_HOUR),
-    ):
-        if not value:
-            continue
-        key = _rate_key(kind, value)
-        cache.add(key, 0, timeout=3600)
-        try:
-            count = cache.incr(key)
-        except ValueError:  # expired between add and incr
-            cache.set(key, 1, timeout=3600)
-            count = 1
-        if count > limit:
-            raise IntakeRateLimited(
-                _("Too many messages have been sent from here in the last hour; please try again later.")
-                if kind == "ip"
-                else _("Too many messages for this phone number in the last hour; please try again later.")
-            )
+    """Count one message against the limits per client address and per phone (rate-limit service rules
+    ``hotline-intake-per-address`` and ``hotline-intake-per-phone``); RateLimited (429) when over."""
+    ratelimit.hit("hotline-intake-per-address", client_ip)
+    ratelimit.hit("hotline-intake-per-phone", phone)
 
 
 def _clean_intake(
@@ -366,6 +337,23 @@ def _clean_intake(
     return title, text, coordinates[0], coordinates[1], phone, checked
 
 
+def _clean_subject_id(actor: User | None, value: str) -> str:
+    """The resident ID number of the person a work order is about, as a dispatcher entered it ("" when none).
+    Only dispatchers record it: it lets the handling department read that person's registry data."""
+    value = normalise_resident_id(value or "")
+    if not value:
+        return ""
+    if not queries.is_dispatcher(actor):
+        raise PermissionDenied(
+            _("Only hotline dispatchers record the resident ID number of the person a work order is about.")
+        )
+    try:
+        validate_resident_id(value)
+    except ValidationError as error:
+        raise ValidationError({"subject_resident_id": error.messages}) from None
+    return value
+
+
 def do_submit_ticket(
     actor: User | None,
     *,
@@ -383,6 +371,7 @@ def do_submit_ticket(
     consent_to_publish: bool = False,
     attachments: Sequence[Attachment] = (),
     client_ip: str = "",
+    subject_resident_id: str = "",
 ) -> Ticket:
     """Accept a message (受理) from any channel as one work order and route it.
 
@@ -393,6 +382,7 @@ def do_submit_ticket(
     """
     if channel == Channel.PHONE and not queries.is_dispatcher(actor):
         raise PermissionDenied(_("Only hotline dispatchers enter phone calls."))
+    subject_id = _clean_subject_id(actor, subject_resident_id)
     title, text, lat, long, phone, files = _clean_intake(
         channel=channel,
         kind=kind,
@@ -428,6 +418,7 @@ def do_submit_ticket(
             contact_phone=phone,
             reporter=reporter,
             consent_to_publish=consent_to_publish,
+            subject_resident_id=subject_id,
             received_at=now,
             routing=advice.as_json() if advice else {},
             routed_at=now if advice else None,

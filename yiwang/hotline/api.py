@@ -17,11 +17,11 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from ninja import Router, Schema
-from ninja.errors import HttpError
+from ninja import Field, Router, Schema
 from ninja.utils import check_csrf
 
 from yiwang.accounts.models import User
+from yiwang.core import ratelimit
 from yiwang.core.permissions import check_verified_staff
 from yiwang.hotline import actions, queries
 from yiwang.hotline.models import Channel, Ticket, TicketExtension
@@ -48,6 +48,9 @@ class TicketIn(Schema):
     contact_phone: str = ""
     consent_to_publish: bool = False
     attachments: list[AttachmentIn] = []
+    subject_resident_id: str = Field(
+        "", max_length=18, description="dispatchers only: the resident ID number of the person concerned"
+    )
 
 
 class EventOut(Schema):
@@ -191,10 +194,6 @@ def _intake_actor(request: HttpRequest) -> Any:
     return None
 
 
-def client_address(request: HttpRequest) -> str:
-    return str(request.META.get("REMOTE_ADDR", ""))
-
-
 @router.post("/tickets", response={201: TicketOut}, auth=None)
 def submit_ticket(request: HttpRequest, payload: TicketIn) -> tuple[int, TicketOut]:
     """Leave a message (留言) for the 12345 hotline; 429 when one address or phone sends too many."""
@@ -204,26 +203,24 @@ def submit_ticket(request: HttpRequest, payload: TicketIn) -> tuple[int, TicketO
         if division is None:
             raise ValidationError({"division": _("There is no division with this code.")})
     actor = _intake_actor(request)
-    try:
-        ticket = actions.do_submit_ticket(
-            actor,
-            channel=Channel.API,
-            kind=payload.kind,
-            text=payload.text,
-            title=payload.title,
-            urgency=payload.urgency,
-            division=division,
-            address=payload.address,
-            latitude=payload.latitude,
-            longitude=payload.longitude,
-            contact_name=payload.contact_name,
-            contact_phone=payload.contact_phone,
-            consent_to_publish=payload.consent_to_publish,
-            attachments=[_decode(attachment) for attachment in payload.attachments],
-            client_ip=client_address(request),
-        )
-    except actions.IntakeRateLimited as error:
-        raise HttpError(429, error.message) from None
+    ticket = actions.do_submit_ticket(
+        actor,
+        channel=Channel.API,
+        kind=payload.kind,
+        text=payload.text,
+        title=payload.title,
+        urgency=payload.urgency,
+        division=division,
+        address=payload.address,
+        latitude=payload.latitude,
+        longitude=payload.longitude,
+        contact_name=payload.contact_name,
+        contact_phone=payload.contact_phone,
+        consent_to_publish=payload.consent_to_publish,
+        attachments=[_decode(attachment) for attachment in payload.attachments],
+        client_ip=ratelimit.client_ip(request),
+        subject_resident_id=payload.subject_resident_id,
+    )
     return 201, ticket_out(ticket, actor)
 
 
