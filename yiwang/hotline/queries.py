@@ -198,7 +198,7 @@ def get_ticket_for(user: Any, number: str) -> Ticket:
     """The order with ``number`` if ``user`` may see it: 404 when it does not exist or is not theirs to see."""
     ticket = get_ticket(number)
     if not can_view(user, ticket):
-        raise Http404(_("You may not see this work order."))
+        raise Http404  # exactly like a number that does not exist
     return ticket
 
 
