@@ -216,6 +216,7 @@ def served(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[str], str]]:
         "PORT": str(port),
         "WEB_WORKERS": "1",
         "DEBUG": "false",
+        "YIWANG_DEMO": "true",  # the default (demo) SMS gateway is refused outside demo mode (yiwang.E001)
     }
     process = subprocess.Popen(
         [sys.executable, "-m", "yiwang.cli", "serve"],
