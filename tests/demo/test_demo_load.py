@@ -95,7 +95,9 @@ def test_a_changed_row_is_put_back_and_audited() -> None:
 
 def test_district_has_the_34_departments_and_enough_people() -> None:
     load_demo()
-    assert Department.objects.count() == 34 == len(catalogue_departments())
+    # The 34 departments of the catalogue, and the platform supervision office (政务数据督查室).
+    assert Department.objects.count() == 35 == len(catalogue_departments()) + 1
+    assert Department.objects.get(is_supervision_office=True).name == "广安市广安区政务数据督查室"
     operator = Department.objects.get(is_platform_operator=True)
     assert operator.name == "广安市广安区行政审批局"
     assert all(
@@ -134,10 +136,13 @@ def test_every_generated_identifier_is_valid() -> None:
         validate_uscc(uscc)
     assert all(uscc.startswith("11511602") for uscc in Department.objects.values_list("uscc", flat=True))
     for citizen in User.objects.filter(kind=UserKind.CITIZEN):
-        validate_resident_id(citizen.resident_id)
-        assert citizen.resident_id.startswith("511602")
+        # An L1 demo account has only claimed its number; verified ones have it bound.
+        resident_id = citizen.resident_id or citizen.claimed_resident_id
+        assert bool(citizen.resident_id) == (citizen.assurance_level >= 2)
+        validate_resident_id(resident_id)
+        assert resident_id.startswith("511602")
         assert citizen.username == citizen.phone and citizen.phone.startswith("1390000")
-        assert 1950 <= int(citizen.resident_id[6:10]) <= 2005
+        assert 1950 <= int(resident_id[6:10]) <= 2005
     with pytest.raises(ValidationError):
         validate_resident_id("511602199001010000")  # the validator really rejects a bad one
 

@@ -209,6 +209,9 @@ def _load_departments(upsert: _Upserter, county: Division) -> dict[str, Departme
         {
             "name": "广安市广安区政务数据督查室",
             "short_name": SUPERVISION_OFFICE,
+            "uscc": identities.uscc("11", "广安市广安区政务数据督查室"),
+            "phone": "0826-2345678",
+            "address": "广安市广安区建设路1号",
             "division": county,
             "duties": "监督各部门查询、使用基础库和共享数据的行为，核查群众举报和异常查询预警。",
             "is_supervision_office": True,
