@@ -286,8 +286,8 @@ def error_statuses(method: str, operation: dict[str, Any]) -> list[int]:
     statuses = {429}
     if operation.get("security"):
         statuses |= {401, 403}
-    if unsafe:
-        statuses |= {403, 404, 409}
+    if unsafe:  # an action may refuse on the state of things even without input: 422 with the reason
+        statuses |= {403, 404, 409, 422}
     if any(parameter.get("in") == "path" for parameter in parameters):
         statuses.add(404)
     if parameters:
