@@ -597,14 +597,7 @@ def explain(leak: Leak) -> str:
 @pytest.mark.parametrize(
     "kind",
     [
-        pytest.param(
-            "citizen",
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="issue 10 leaks found by this property, each shown by a test below: an L1 agent receives the "
-                "represented citizen's registry data; an ended delegation still shows the citizen's household",
-            ),
-        ),
+        "citizen",
         "staff",
     ],
 )
@@ -666,35 +659,24 @@ def delegate_newborn(agent: User, victim: User) -> int:
     return pk
 
 
-@pytest.mark.xfail(
-    strict=True, reason="issue 10 leak: an L1 agent receives the represented citizen's registry data"
-)
-def test_an_unverified_agent_gets_no_registry_data_even_once_the_citizen_confirmed(
-    district: District, login_verified_staff: Login
-) -> None:
-    """An L1 account (self-registered, claimed only) acts for a citizen, who confirms in person at a window: the
-    citizen's household record is then fetched for the L1 account and shown on its draft (page and API)."""
+def test_an_unverified_agent_cannot_act_for_anyone(district: District) -> None:
+    """An L1 account (self-registered, claimed only) may not act for a citizen at all: had it been allowed, the
+    citizen's confirmation in person would have sent her household record to an account nobody verified (found
+    by the property above). Refused with a clear message; nothing is created or fetched."""
     newborn_bundle()
     victim = parent_of_newborn()
     agent = UnverifiedCitizenFactory()
-    pk = delegate_newborn(agent, victim)
-    station = login_verified_staff(Client(), district.clerk)
-    confirmed = station.post("/cases/office/delegations/confirm/", {
-        "reference": str(pk), "resident_id": victim.resident_id, "document": "resident_id_card",
-        "place": str(district.civil_affairs.pk),
+    client = Client()
+    client.force_login(agent)
+    refused = post_json(client, "/api/v1/applications", {
+        "bundle": "newborn", "applicant_kind": "delegated", "submit": False,
+        "citizen_name": victim.real_name, "citizen_resident_id": victim.resident_id,
     })  # fmt: skip
-    assert confirmed.status_code == 302
-    assert Application.objects.get(pk=pk).delegation_confirmed_at is not None
-    shown = {path: sorted(s for s in household_secrets(victim.resident_id or "") if s in text)
-             for path, text in agent_views(agent, pk).items()}  # fmt: skip
-    fetched = SharedLookup.objects.filter(application_id=pk).exclude(outcome="refused")
-    assert not fetched.exists(), list(fetched.values_list("data_service", "subject"))
-    assert shown == {path: [] for path in shown}
+    assert refused.status_code == 403 and "实名核验" in readable(refused)
+    assert not Application.objects.exists() and not SharedLookup.objects.exists()
+    assert not any(secret in readable(refused) for secret in household_secrets(victim.resident_id or ""))
 
 
-@pytest.mark.xfail(
-    strict=True, reason="issue 10 leak: an ended delegation still shows the citizen's household"
-)
 def test_an_agent_no_longer_sees_the_citizen_s_household_once_the_delegation_ended(
     district: District,
 ) -> None:

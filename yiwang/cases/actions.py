@@ -400,7 +400,11 @@ def _create_materials(application: Application, guides: list[tuple[ServiceItem, 
         for entry in version.content.get("materials", []):
             key = once_only.document_key(entry, beneficiary)
             material = merged.get(key) or next(
-                (row for row in merged.values() if (row.name, row.source) == (entry["name"], entry["source"])),
+                (
+                    row
+                    for row in merged.values()
+                    if (row.name, row.source) == (entry["name"], entry["source"])
+                ),
                 None,
             )
             if material is None:
@@ -477,6 +481,12 @@ def do_create_application(
                 _("You are not an approved agent of %(company)s.") % {"company": company.name}
             )
     elif applicant_kind == ApplicantKind.DELEGATED:
+        if not actor.is_verified_citizen:
+            raise PermissionDenied(
+                _(
+                    "Verify your identity before you act for another citizen: their data goes only to a verified agent."
+                )
+            )
         if normalise_resident_id(citizen_resident_id) in (actor.resident_id, actor.claimed_resident_id):
             raise ValidationError({"citizen_resident_id": _("Apply for yourself directly, not as an agent.")})
         name, resident_id = _clean_citizen(citizen_name, citizen_resident_id)
@@ -628,7 +638,10 @@ def do_choose_newborn(actor: User, application: Application, *, certificate_numb
         record = check_newborn_choice(actor, application, certificate_number)
     except ValidationError:
         record_audit(
-            actor, "cases.newborn_choice_refused", application, {"certificate_number": certificate_number[:40]}
+            actor,
+            "cases.newborn_choice_refused",
+            application,
+            {"certificate_number": certificate_number[:40]},
         )
         raise
     with transaction.atomic():

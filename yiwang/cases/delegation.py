@@ -24,7 +24,13 @@ from django.utils.translation import gettext as _
 from yiwang.accounts.models import CodePurpose, IdentityDocument, User, UserKind
 from yiwang.accounts.onetime import CodeRequest, do_check_code, do_send_code
 from yiwang.accounts.verification import check_in_person_verifier, phone_trust_is_current
-from yiwang.cases.models import ApplicantKind, Application, ApplicationStatus, DelegationMethod
+from yiwang.cases.models import (
+    ApplicantKind,
+    Application,
+    ApplicationStatus,
+    DelegationMethod,
+    MaterialStatus,
+)
 from yiwang.core.audit import record_audit
 from yiwang.core.errors import ActionConflict
 from yiwang.core.validators import normalise_resident_id
@@ -206,6 +212,24 @@ def do_confirm_delegation_in_person(
     return application
 
 
+def _forget_registry_data(application: Application) -> int:
+    """What the agent holds about the citizen ends with the delegation: the registry answers kept for the draft
+    (the access log keeps the record of each read) and the form fields they filled in. Returns how many answers
+    were removed."""
+    answers = list(application.shared_lookups.all())
+    registry_values = {
+        str(value) for lookup in answers for value in lookup.fields.values() if isinstance(value, str | int)
+    }
+    application.form_data = {
+        name: value for name, value in application.form_data.items() if str(value) not in registry_values
+    }
+    application.materials.filter(status=MaterialStatus.SHARED).update(
+        status=MaterialStatus.SHARED_PENDING, shared_problem=""
+    )
+    application.shared_lookups.all().delete()
+    return len(answers)
+
+
 def do_end_delegation(citizen: User, application: Application) -> Application:
     """The represented citizen ends the delegation (终止代办): no more registry reads, no submission."""
     if not (citizen.is_verified_citizen and citizen.resident_id == application.citizen_resident_id):
@@ -218,8 +242,9 @@ def do_end_delegation(citizen: User, application: Application) -> Application:
             )
         if locked.delegation_ended_at is None:
             locked.delegation_ended_at = timezone.now()
-            locked.save(update_fields=["delegation_ended_at", "updated_at"])
-            record_audit(citizen, "cases.delegation_end", locked, {})
+            forgotten = _forget_registry_data(locked)
+            locked.save(update_fields=["delegation_ended_at", "form_data", "updated_at"])
+            record_audit(citizen, "cases.delegation_end", locked, {"answers_removed": forgotten})
             do_send_notification(
                 "case-delegation-ended",
                 Channel.INBOX,

@@ -210,12 +210,15 @@ def chosen_newborn(application: Application) -> dict[str, Any] | None:
 
 def principal_of(application: Application) -> str:
     """The resident ID number of the citizen an application is for, when registry data may flow for them: a
-    verified applicant, or a citizen who confirmed the delegation (and has not ended it); else ""."""
+    verified applicant, or — for a verified agent — a citizen who confirmed the delegation and has not ended it;
+    else "". Registry data never flows to an unverified (L1) account, whoever it acts for."""
+    applicant = application.applicant
+    if not applicant.is_verified_citizen:
+        return ""
     if application.applicant_kind == ApplicantKind.DELEGATED:
         confirmed = application.delegation_confirmed_at and application.delegation_ended_at is None
         return application.citizen_resident_id if confirmed else ""
-    applicant = application.applicant
-    return (applicant.resident_id or "") if applicant.is_verified_citizen else ""
+    return applicant.resident_id or ""
 
 
 class Resolver:

@@ -123,11 +123,9 @@ def needs_upload(material: Material) -> bool:
 def registry_household(application: Application) -> dict[str, Any] | None:
     """The applicant's household record (户籍信息) as the population registry answered it for this application,
     shown on the form beside the fields it prefilled; None when no material needed it or there was no record."""
-    subject = (
-        application.citizen_resident_id
-        if application.applicant_kind == ApplicantKind.DELEGATED
-        else application.applicant.resident_id
-    )
+    subject = once_only.principal_of(application)  # "" once a delegation ended: nothing is shown any more
+    if not subject:
+        return None
     lookup = application.shared_lookups.filter(
         data_service=once_only.HOUSEHOLD, subject=subject, outcome=once_only.FOUND
     ).first()
