@@ -304,7 +304,7 @@ def test_openapi_declares_problem_responses_for_every_operation() -> None:
         if operation.get("security"):
             expected |= {"401", "403"}
         if method in {"post", "put", "patch", "delete"}:
-            expected |= {"403", "404", "409"}
+            expected |= {"403", "404", "409", "422"}
         if "requestBody" in operation:
             expected |= {"400", "413", "422"}
         if operation.get("parameters"):
