@@ -19,6 +19,7 @@ from yiwang.cases import actions, once_only, queries
 from yiwang.cases.models import Application, Case, Material, MaterialStatus, SharedLookup
 from yiwang.core.masking import masked_name
 from yiwang.core.models import AuditRecord
+from yiwang.notify.models import Notification
 from yiwang.org.models import Department, Role
 from yiwang.registries.actions import do_grant_consent
 from yiwang.registries.models import AccessLogEntry, BirthRecord, DataService, Outcome, Person
@@ -398,3 +399,13 @@ def test_whom_each_material_is_about_follows_one_rule() -> None:
     assert rule("参保人居民身份证", once_only.IDENTITY_CHECK, "beneficiary", "newborn") == "newborn"
     assert rule("参保人居民身份证", once_only.IDENTITY_CHECK, "beneficiary") == "applicant"
     assert rule("出生医学证明", once_only.BIRTHS, "applicant") == "applicant"  # the guide's word wins
+
+
+def test_the_applicant_is_not_told_of_reads_made_for_their_own_draft(district: District) -> None:  # noqa: F811
+    bundle = newborn_bundle()
+    parent = parent_of_newborn()
+    actions.do_create_application(parent, bundle=bundle)
+    own_reads = AccessLogEntry.objects.filter(subject=parent.resident_id, outcome=Outcome.OK)
+    assert own_reads.filter(service_name="人口.户籍信息").exists()
+    assert set(own_reads.values_list("on_behalf_of", flat=True)) == {parent.resident_id}
+    assert not Notification.objects.filter(recipient=parent, template__key="registries-data-read").exists()

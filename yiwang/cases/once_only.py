@@ -372,6 +372,9 @@ class Resolver:
                 legal_basis_code=legal_basis_code,
                 consent_id=consent_id,
                 case_reference=case_reference,
+                # Whose own request this is: they are not told of reads about themself (a represented citizen
+                # gets one message per batch from the delegation instead); relatives are told.
+                on_behalf_of=self.principal(),
                 parameters={"name": person.name} if service == IDENTITY_CHECK else None,
             )
             lookup = SharedLookup.objects.create(
