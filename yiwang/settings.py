@@ -297,7 +297,9 @@ AXES_COOLOFF_TIME = env_int("LOGIN_COOLOFF_MINUTES", 15) / 60
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "yiwang.accounts.views.locked_out"
-AXES_CLIENT_IP_CALLABLE = "yiwang.accounts.backends.axes_client_ip"  # trusted proxies only, as the rate limits
+AXES_CLIENT_IP_CALLABLE = (
+    "yiwang.accounts.backends.axes_client_ip"  # trusted proxies only, as the rate limits
+)
 AXES_VERBOSE = False
 # Never store login codes or authenticator codes typed in failed attempts.
 AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "code", "token", "password_confirmation"]

@@ -21,7 +21,6 @@ from yiwang.registries.models import AccessLogEntry, DataService, Outcome, Perso
 pytestmark = pytest.mark.django_db
 
 
-
 def _ask(district: District, service: str, subject: str, **kwargs: object) -> exchange.ExchangeResult:
     defaults: dict[str, object] = {
         "consumer": district.civil_affairs,

@@ -424,7 +424,9 @@ def verify_identity(request: HttpRequest) -> HttpResponse:
                 error = ValidationError(error.messages)
             form.add_error(None, error)
         else:
-            messages.success(request, _("Your identity is verified. Registry data can now be fetched for you."))
+            messages.success(
+                request, _("Your identity is verified. Registry data can now be fetched for you.")
+            )
             return redirect("accounts:verify_identity")
     return render(
         request,
@@ -456,7 +458,9 @@ def verify_in_person(request: HttpRequest) -> HttpResponse:
     places = verification.in_person_places(request.user)
     if not places:
         raise PermissionDenied(
-            _("Only window clerks and service-station clerks verify identities in person, at their own place.")
+            _(
+                "Only window clerks and service-station clerks verify identities in person, at their own place."
+            )
         )
     form = InPersonVerificationForm(request.POST or None, places=places)
     if request.method == "POST" and form.is_valid():

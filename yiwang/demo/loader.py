@@ -259,7 +259,9 @@ def _load_citizens(upsert: _Upserter, password_hash: str) -> list[User]:
                     "phone": phone,
                     # An L1 account has only claimed its number; it is bound once verified.
                     "resident_id": None if level == AssuranceLevel.L1 else identities.resident_id(index),
-                    "claimed_resident_id": identities.resident_id(index) if level == AssuranceLevel.L1 else "",
+                    "claimed_resident_id": identities.resident_id(index)
+                    if level == AssuranceLevel.L1
+                    else "",
                     "assurance_level": level,
                     "assurance_verified_at": None if level == AssuranceLevel.L1 else _VERIFIED_AT,
                     "phone_verified_at": None if level == AssuranceLevel.L1 else _VERIFIED_AT,
