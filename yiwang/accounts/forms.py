@@ -11,14 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from yiwang.accounts.models import AgentRole, IdentityDocument, User
 from yiwang.accounts.queries import username_for_login
-from yiwang.core.validators import (
-    normalise_code,
-    normalise_phone,
-    normalise_resident_id,
-    validate_code,
-    validate_phone,
-    validate_resident_id,
-)
+from yiwang.core.fields import code_field, phone_field, resident_id_field
 from yiwang.org.models import Department
 
 
@@ -28,15 +21,12 @@ class RegistrationForm(forms.Form):
     real_name = forms.CharField(
         label=_("Real name"), max_length=50, help_text=_("As on your resident ID card.")
     )
-    resident_id = forms.CharField(
-        label=_("Resident ID number"), max_length=24, help_text=_("18 characters; the last may be X.")
+    resident_id = resident_id_field(
+        label=_("Resident ID number"), help_text=_("18 characters; the last may be X.")
     )
-    phone = forms.CharField(
-        label=_("Mobile number"), max_length=20, help_text=_("You log in with this number.")
-    )
-    code = forms.CharField(
+    phone = phone_field(label=_("Mobile number"), help_text=_("You log in with this number."))
+    code = code_field(
         label=_("Verification code"),
-        max_length=20,
         help_text=_("Press “Send code” to get a 6-digit code texted to your mobile number."),
         widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
     )
@@ -57,21 +47,6 @@ class RegistrationForm(forms.Form):
         self.fields["real_name"].widget.attrs["autocomplete"] = "name"
         self.fields["phone"].widget.attrs.update({"autocomplete": "tel", "inputmode": "tel"})
 
-    def clean_resident_id(self) -> str:
-        resident_id = normalise_resident_id(self.cleaned_data["resident_id"])
-        validate_resident_id(resident_id)
-        return resident_id
-
-    def clean_phone(self) -> str:
-        phone = normalise_phone(self.cleaned_data["phone"])
-        validate_phone(phone)
-        return phone
-
-    def clean_code(self) -> str:
-        code = normalise_code(self.cleaned_data["code"])
-        validate_code(code)
-        return code
-
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
         password, confirmation = cleaned.get("password"), cleaned.get("password_confirmation")
@@ -83,12 +58,7 @@ class RegistrationForm(forms.Form):
 class RegistrationCodeForm(forms.Form):
     """The "send code" step of registration: only the mobile number is read."""
 
-    phone = forms.CharField(label=_("Mobile number"), max_length=20)
-
-    def clean_phone(self) -> str:
-        phone = normalise_phone(self.cleaned_data["phone"])
-        validate_phone(phone)
-        return phone
+    phone = phone_field(label=_("Mobile number"))
 
 
 class _AuthenticatingForm(forms.Form):
@@ -145,44 +115,26 @@ class PasswordLoginForm(_AuthenticatingForm):
 class LoginCodeRequestForm(forms.Form):
     """Ask for a one-time login code (获取短信验证码)."""
 
-    phone = forms.CharField(
+    phone = phone_field(
         label=_("Mobile number"),
-        max_length=20,
         widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel", "autofocus": True}),
     )
-
-    def clean_phone(self) -> str:
-        phone = normalise_phone(self.cleaned_data["phone"])
-        validate_phone(phone)
-        return phone
 
 
 class LoginCodeForm(_AuthenticatingForm):
     """Log in with the one-time code (短信验证码登录)."""
 
-    phone = forms.CharField(
+    phone = phone_field(
         label=_("Mobile number"),
-        max_length=20,
         widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
     )
-    code = forms.CharField(
+    code = code_field(
         label=_("Verification code"),
-        max_length=20,
         widget=forms.TextInput(
             attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}
         ),
     )
     error_message = _("The code is wrong, used or expired. Request a new code if needed.")
-
-    def clean_phone(self) -> str:
-        phone = normalise_phone(self.cleaned_data["phone"])
-        validate_phone(phone)
-        return phone
-
-    def clean_code(self) -> str:
-        code = normalise_code(self.cleaned_data["code"])
-        validate_code(code)
-        return code
 
     def credentials(self, cleaned: dict[str, Any]) -> dict[str, Any]:
         return {"username": cleaned["phone"], "code": cleaned["code"]}
@@ -234,7 +186,7 @@ class IdentityVerificationForm(forms.Form):
     """L2 verification (实名核验): name and number as on the ID card; the account's mobile number is checked."""
 
     real_name = forms.CharField(label=_("Real name"), max_length=50)
-    resident_id = forms.CharField(label=_("Resident ID number"), max_length=18)
+    resident_id = resident_id_field(label=_("Resident ID number"))
 
 
 class InPersonCheckForm(forms.Form):
@@ -259,10 +211,9 @@ class InPersonVerificationForm(InPersonCheckForm):
     """L3 verification at a window or service station (现场核验): typed from the document in hand."""
 
     field_order = ["phone", "real_name", "resident_id", "document", "place"]
-    phone = forms.CharField(
+    phone = phone_field(
         label=_("The citizen's mobile number (login)"),
-        max_length=20,
         help_text=_("The account to verify; the citizen shows it or tells it."),
     )
     real_name = forms.CharField(label=_("Name on the document"), max_length=50)
-    resident_id = forms.CharField(label=_("Resident ID number on the document"), max_length=18)
+    resident_id = resident_id_field(label=_("Resident ID number on the document"))

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from yiwang.accounts.forms import InPersonCheckForm
 from yiwang.accounts.models import Company
 from yiwang.cases.models import ApplicantKind, Case, Decision, DeliveryMethod, Material, MaterialSource
+from yiwang.core.fields import resident_id_field
 from yiwang.core.models import StopReason
 from yiwang.core.validators import validate_phone, validate_resident_id
 from yiwang.org.models import Department
@@ -403,7 +404,7 @@ class InPersonDelegationForm(InPersonCheckForm):
     reference = forms.CharField(
         label=_("Application reference"), max_length=12, help_text=_("The agent shows it on their draft.")
     )
-    resident_id = forms.CharField(label=_("Resident ID number on the document"), max_length=18)
+    resident_id = resident_id_field(label=_("Resident ID number on the document"))
 
 
 class _ListedChoiceField(forms.ChoiceField):

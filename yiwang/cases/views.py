@@ -3,6 +3,7 @@ with forms, call one action or query, and render. They work without JavaScript."
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, cast
 from urllib.parse import quote
 
@@ -180,22 +181,41 @@ def choose_newborn(request: HttpRequest, pk: int) -> HttpResponse:
     user = _user(request)
     application = queries.application_for(user, pk)
     _newborn, children = queries.newborn_of(application)
-    newborn_form = NewbornChoiceForm(request.POST, choices=children)
-    if newborn_form.is_valid():
+    return _submit_side_form(
+        request,
+        application,
+        "newborn_form",
+        NewbornChoiceForm(request.POST, choices=children),
+        lambda data: actions.do_choose_newborn(
+            user, application, certificate_number=data["certificate_number"]
+        ),
+        _("The application is now for the child you chose."),
+    )
+
+
+def _submit_side_form(
+    request: HttpRequest,
+    application: Application,
+    context_name: str,
+    side_form: Any,
+    act: Callable[[dict[str, Any]], object],
+    success: str,
+) -> HttpResponse:
+    """A small form on the draft page (the newborn choice, the citizen's code): back to the draft with a message
+    when ``act`` succeeds, else the draft again (400) showing the form's errors."""
+    if side_form.is_valid():
         try:
-            actions.do_choose_newborn(
-                user, application, certificate_number=newborn_form.cleaned_data["certificate_number"]
-            )
+            act(side_form.cleaned_data)
         except ValidationError as error:
-            add_errors(newborn_form, error)
+            add_errors(side_form, error)
         else:
-            messages.success(request, _("The application is now for the child you chose."))
+            messages.success(request, success)
             return redirect("cases:application", pk=application.pk)
     application.refresh_from_db()
     form = ApplicationForm(
         initial=application.form_data, materials=queries.application_materials(application)
     )
-    return _render_draft(request, application, form, status=400, newborn_form=newborn_form)
+    return _render_draft(request, application, form, status=400, **{context_name: side_form})
 
 
 def _attach_uploads(user: User, form: ApplicationForm | CorrectionUploadForm) -> None:
@@ -317,21 +337,19 @@ def confirm_delegation(request: HttpRequest, pk: int) -> HttpResponse:
     """Record the citizen's confirmation with the code they received."""
     user = _user(request)
     application = queries.application_for(user, pk)
-    code_form = DelegationCodeForm(request.POST)
-    if code_form.is_valid():
-        try:
-            delegation.do_confirm_delegation(user, application, code=code_form.cleaned_data["code"])
-            actions.do_resolve_shared_materials(user, application)
-        except ValidationError as error:
-            add_errors(code_form, error)
-        else:
-            messages.success(request, _("The citizen confirmed that you act for them."))
-            return redirect("cases:application", pk=application.pk)
-    application.refresh_from_db()
-    form = ApplicationForm(
-        initial=application.form_data, materials=queries.application_materials(application)
+
+    def confirm(data: dict[str, Any]) -> object:
+        delegation.do_confirm_delegation(user, application, code=data["code"])
+        return actions.do_resolve_shared_materials(user, application)
+
+    return _submit_side_form(
+        request,
+        application,
+        "code_form",
+        DelegationCodeForm(request.POST),
+        confirm,
+        _("The citizen confirmed that you act for them."),
     )
-    return _render_draft(request, application, form, code_form=code_form, status=400)
 
 
 def _withdraw_reason(request: HttpRequest) -> str:
