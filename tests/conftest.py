@@ -31,6 +31,8 @@ SEEDING_MIGRATIONS = (
     ("yiwang.hotline.migrations.0002_seed_templates", "create_templates"),
     ("yiwang.notify.migrations.0005_company_claim_templates", "create_templates"),
     ("yiwang.registries.migrations.0002_seed_catalogue", "seed"),
+    ("yiwang.registries.migrations.0004_seed_legal_representative_check", "seed"),
+    ("yiwang.registries.migrations.0005_staff_query_rules", "seed"),
     ("yiwang.search.migrations.0002_seed_synonyms", "seed"),
     ("yiwang.core.migrations.0003_seed_calendar", "seed_calendar"),
 )

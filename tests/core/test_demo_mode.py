@@ -63,7 +63,7 @@ def test_in_demo_mode_every_page_says_so_to_everyone_and_the_outbox_shows_codes(
     client.post(reverse("accounts:login_code_request"), {"phone": victim.phone})
     for url in (reverse("portal:home"), reverse("accounts:login"), "/inbox/outbox/"):
         page = client.get(url).content.decode()
-        banner = re.search(r'<div class="demo-banner" role="status">(.*?)</div>', page)
+        banner = re.search(r'<aside class="demo-mode-banner" aria-label="演示环境">(.*?)</aside>', page)
         assert banner is not None, url
         assert "演示环境" in banner.group(1)
     assert client.get("/inbox/outbox/").status_code == 200

@@ -12,12 +12,12 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 import pytest
 from django.urls import reverse
 from django.utils import timezone
-from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import Browser, Page, expect
 from pytest_django.fixtures import Settings
 from pytest_django.live_server_helper import LiveServer
 
+from tests.e2e.pages import PASSWORD, log_in
 from tests.factories import (
     CitizenFactory,
     CompanyFactory,
@@ -41,7 +41,6 @@ from yiwang.workflow.definition import LICENCE_DEFINITION_FILE
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
-PASSWORD = "correct horse battery"
 GUIDES = Path(__file__).resolve().parents[2] / "yiwang" / "catalog" / "guides"
 FOOD_CODE = "511A0005200004-511602000000-000-115113016823646795-1-00"  # 食品经营许可核发
 HYGIENE_CODE = "511A0015500009-511602000000-000-115113016823646795-1-00"  # 公共场所卫生许可
@@ -68,18 +67,6 @@ def staff_with_authenticator(username: str, name: str, department: Department) -
     for role in (Role.WINDOW_CLERK, Role.REVIEWER, Role.APPROVER):
         StaffRoleFactory(user=user, department=department, role=role)
     return user, TOTPDevice.objects.create(user=user, name="authenticator", confirmed=True)
-
-
-def log_in(page: Page, base: str, username: str, device: TOTPDevice | None = None) -> None:
-    page.goto(base + reverse("accounts:login"))
-    page.get_by_label("手机号码、公民身份号码或工作人员用户名").fill(username)
-    page.get_by_label("密码").fill(PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    if device is not None:
-        code = totp(device.bin_key, device.step, device.t0, device.digits, device.drift)
-        page.get_by_label("动态口令").fill(f"{code:06d}")
-        page.get_by_role("button", name="验证并登录").click()
-        expect(page).to_have_url(base + reverse("office:home"))
 
 
 def open_case_in_office(page: Page, base: str, item_name: str) -> None:

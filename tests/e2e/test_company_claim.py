@@ -21,6 +21,7 @@ from pytest_django.fixtures import Settings
 from pytest_django.live_server_helper import LiveServer
 
 from tests.cases.conftest import guide_content, publish
+from tests.e2e.pages import PASSWORD, log_in
 from tests.factories import CitizenFactory, DepartmentFactory, DivisionFactory, ServiceItemFactory
 from yiwang.accounts.models import AssuranceLevel, CompanyAgent, User
 from yiwang.cases.models import Application
@@ -39,7 +40,6 @@ from yiwang.workflow.definition import LICENCE_DEFINITION_FILE
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
-PASSWORD = "correct horse battery"
 POPULATION = 300
 PDF = b"%PDF-1.7\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 COMPANY = _COMPANY_NAMES[0]  # 广安渠江商贸有限公司: its registered representative is demo citizen no. 1
@@ -79,13 +79,6 @@ def verified_citizen(phone: str, real_name: str, resident_id: str) -> User:
     user.set_password(PASSWORD)
     user.save()
     return user
-
-
-def log_in(page: Page, base: str, username: str) -> None:
-    page.goto(base + reverse("accounts:login"))
-    page.get_by_label("手机号码、公民身份号码或工作人员用户名").fill(username)
-    page.get_by_label("密码").fill(PASSWORD)
-    page.get_by_role("button", name="登录").click()
 
 
 def claim(page: Page, base: str, uscc: str) -> None:

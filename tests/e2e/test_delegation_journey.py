@@ -17,6 +17,7 @@ from django.urls import reverse
 from playwright.sync_api import Browser, Page, expect
 from pytest_django.live_server_helper import LiveServer
 
+from tests.e2e.pages import log_in
 from tests.factories import CitizenFactory, ServiceItemFactory
 from tests.registries.conftest import District, _private_key_directory, district  # noqa: F401
 from yiwang.accounts.models import User
@@ -28,7 +29,6 @@ from yiwang.notify.models import Channel, Notification
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
-PASSWORD = "correct horse battery"
 AGENT = 7  # demo citizen 赵斌, the village agent
 ELDER = 8  # demo citizen 吴雪梅, born 1950, a household of one
 HOUSEHOLD_BOOKLET = "居民户口簿"
@@ -72,13 +72,6 @@ def demo_citizen(index: int) -> User:
         real_name=identities.citizen_name(index),
         resident_id=identities.resident_id(index),
     )
-
-
-def log_in(page: Page, base: str, username: str) -> None:
-    page.goto(base + reverse("accounts:login"))
-    page.get_by_label("手机号码、公民身份号码或工作人员用户名").fill(username)
-    page.get_by_label("密码").fill(PASSWORD)
-    page.get_by_role("button", name="登录").click()
 
 
 def code_in_outbox(page: Page, base: str, phone: str) -> str:

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import pytest
 from django.urls import reverse
-from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import Browser, Page, expect
 from pytest_django.live_server_helper import LiveServer
 
+from tests.e2e.pages import log_in
 from tests.factories import CitizenFactory, DepartmentFactory, DivisionFactory, StaffFactory, StaffRoleFactory
 from tests.hotline.conftest import STREETLIGHT, FakeRouter
 from yiwang.hotline import actions
@@ -17,21 +17,13 @@ from yiwang.org.models import Role
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
-PASSWORD = "correct horse battery"
 
-
-def log_in(
+def log_in_new_page(
     browser: Browser, live_server: LiveServer, username: str, device: TOTPDevice | None = None
 ) -> Page:
+    """A fresh browser page (another person's device) logged in as ``username``."""
     page = browser.new_context(locale="zh-CN", timezone_id="Asia/Shanghai").new_page()
-    page.goto(live_server.url + reverse("accounts:login"))
-    page.get_by_label("手机号码、公民身份号码或工作人员用户名").fill(username)
-    page.get_by_label("密码").fill(PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    if device is not None:
-        code = totp(device.bin_key, device.step, device.t0, device.digits, device.drift)
-        page.get_by_label("动态口令").fill(f"{code:06d}")
-        page.get_by_role("button", name="验证并登录").click()
+    log_in(page, live_server.url, username, device)
     return page
 
 
@@ -55,7 +47,7 @@ def test_message_to_rating(
     dispatcher_device = staff_member("zhou.dispatch", centre, Role.DISPATCHER)
 
     # The citizen writes; the router is sure, so the message goes straight to the roads department.
-    citizen_page = log_in(browser, live_server, citizen.phone)
+    citizen_page = log_in_new_page(browser, live_server, citizen.phone)
     citizen_page.goto(live_server.url + reverse("hotline:new"))
     citizen_page.get_by_label("求助").check()
     citizen_page.get_by_label("诉求内容").fill(STREETLIGHT)
@@ -67,7 +59,7 @@ def test_message_to_rating(
     number = citizen_page.url.rstrip("/").split("/")[-1]
 
     # The department signs for it from its inbox and replies.
-    clerk = log_in(browser, live_server, "li.roads", clerk_device)
+    clerk = log_in_new_page(browser, live_server, "li.roads", clerk_device)
     clerk.goto(live_server.url + reverse("hotline:inbox"))
     clerk.get_by_role("link", name=number).click()
     clerk.get_by_role("button", name="签收").click()
@@ -77,7 +69,7 @@ def test_message_to_rating(
     expect(clerk.locator(".status")).to_have_text("已答复待回访")
 
     # The hotline centre calls back: the citizen is unsatisfied, so the order is redone.
-    dispatcher = log_in(browser, live_server, "zhou.dispatch", dispatcher_device)
+    dispatcher = log_in_new_page(browser, live_server, "zhou.dispatch", dispatcher_device)
     dispatcher.goto(live_server.url + reverse("hotline:triage"))
     dispatcher.get_by_role("link", name=f"{number} ").click()
     dispatcher.get_by_label("不满意").check()

@@ -17,11 +17,11 @@ from typing import Any
 
 import pytest
 from django.urls import reverse
-from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import Browser, Page, expect
 from pytest_django.live_server_helper import LiveServer
 
+from tests.e2e.pages import PASSWORD, log_in
 from tests.factories import DepartmentFactory, StaffFactory, StaffRoleFactory, UnverifiedCitizenFactory
 from tests.registries.conftest import District, _private_key_directory, district  # noqa: F401
 from yiwang.accounts.models import AssuranceLevel, IdentityDocument, IdentityVerification, User
@@ -32,21 +32,8 @@ from yiwang.org.models import Division, Role
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
-PASSWORD = "correct horse battery"
 ZHANG_MIN = 2  # demo citizen 张敏: her registered number is hers according to the demo carrier
 TANG_GUILAN = 24  # demo citizen 唐桂兰, born 1950
-
-
-def log_in(page: Page, base: str, username: str, device: TOTPDevice | None = None) -> None:
-    page.goto(base + reverse("accounts:login"))
-    page.get_by_label("手机号码、公民身份号码或工作人员用户名").fill(username)
-    page.get_by_label("密码").fill(PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    if device is not None:
-        code = totp(device.bin_key, device.step, device.t0, device.digits, device.drift)
-        page.get_by_label("动态口令").fill(f"{code:06d}")
-        page.get_by_role("button", name="验证并登录").click()
-        expect(page).to_have_url(base + reverse("office:home"))
 
 
 def self_registered(index: int, phone: str) -> User:

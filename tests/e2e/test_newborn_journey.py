@@ -15,7 +15,8 @@ from pytest_django.live_server_helper import LiveServer
 
 from tests.cases.newborn import newborn_bundle, parent_of_newborn
 from tests.cases.test_once_only import newborn_of, second_child
-from tests.e2e.test_once_only import log_in, material_item
+from tests.e2e.pages import log_in
+from tests.e2e.test_once_only import material_item
 from tests.registries.conftest import District, _private_key_directory, district  # noqa: F401
 from yiwang.cases.models import Application, MaterialStatus
 from yiwang.core.legaltime import clear_calendar_cache

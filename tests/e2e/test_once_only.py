@@ -15,6 +15,7 @@ from playwright.sync_api import Browser, Locator, Page, expect
 from pytest_django.live_server_helper import LiveServer
 
 from tests.cases.newborn import OWN_DOCUMENTS, PDF, newborn_bundle, parent_of_newborn
+from tests.e2e.pages import log_in
 from tests.factories import CitizenFactory
 from tests.registries.conftest import District, _private_key_directory, district  # noqa: F401
 from yiwang.cases.models import Application, SharedLookup
@@ -24,20 +25,12 @@ from yiwang.demo import identities
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
-PASSWORD = "correct horse battery"
 REGISTRY_MATERIALS = (
     "出生医学证明",
     "新生儿父母双方居民身份证",
     "拟落户方居民户口簿",
     "新生儿母亲居民身份证",
 )
-
-
-def log_in(page: Page, base: str, username: str) -> None:
-    page.goto(base + reverse("accounts:login"))
-    page.get_by_label("手机号码、公民身份号码或工作人员用户名").fill(username)
-    page.get_by_label("密码").fill(PASSWORD)
-    page.get_by_role("button", name="登录").click()
 
 
 def material_item(page: Page, name: str) -> Locator:

@@ -83,6 +83,20 @@ def _record_failure(user: User, reason: str) -> None:
         record_audit(user, "accounts.identity_verification_failed", user, {"reason": reason})
 
 
+def _check_carrier(user: User, real_name: str, resident_id: str, refusal: str) -> None:
+    """The three-element check of the account's number (运营商三要素核验); a "no" is counted, audited and raised
+    as ``refusal`` on the phone field."""
+    try:
+        matches = get_phone_owner_verifier().phone_belongs_to(
+            real_name=real_name, resident_id=resident_id, phone=user.phone or ""
+        )
+    except IdentityVerificationUnavailable as unavailable:
+        raise ValidationError({"phone": [ValidationError(unavailable.message)]}) from None
+    if not matches:
+        _record_failure(user, "carrier")
+        raise ValidationError({"phone": [ValidationError(refusal)]})
+
+
 def _bind(user: User, resident_id: str, real_name: str, level: int, verification: dict[str, Any]) -> User:
     """Bind ``resident_id`` to ``user`` at ``level`` (never lowering it); other accounts' claims of the number
     end, and their holders are told. Runs inside the caller's transaction."""
@@ -157,22 +171,15 @@ def do_verify_identity_l2(user: User, *, real_name: str = "", resident_id: str =
     if not registry_confirms(real_name, resident_id):
         _record_failure(user, "registry")
         raise ValidationError({"resident_id": [ValidationError(NOT_CONFIRMED_MESSAGE)]})
-    try:
-        phone_matches = get_phone_owner_verifier().phone_belongs_to(
-            real_name=real_name, resident_id=resident_id, phone=user.phone
-        )
-    except IdentityVerificationUnavailable as unavailable:
-        raise ValidationError({"phone": [ValidationError(unavailable.message)]}) from None
-    if not phone_matches:
-        _record_failure(user, "carrier")
-        raise ValidationError(
-            {
-                "phone": _(
-                    "The mobile operator does not confirm that this number is registered in your name. Use a "
-                    "number registered to you, or have your identity verified at a service window."
-                )
-            }
-        )
+    _check_carrier(
+        user,
+        real_name,
+        resident_id,
+        _(
+            "The mobile operator does not confirm that this number is registered in your name. Use a number "
+            "registered to you, or have your identity verified at a service window."
+        ),
+    )
     with transaction.atomic():
         user = _bind(
             user,
@@ -191,21 +198,12 @@ def do_reverify_phone(user: User) -> User:
     if not user.is_verified_citizen or not user.phone or not user.resident_id:
         raise PermissionDenied(_("Verify your identity first."))
     ratelimit.check(VERIFY_RULE, str(user.pk))
-    try:
-        matches = get_phone_owner_verifier().phone_belongs_to(
-            real_name=user.real_name, resident_id=user.resident_id, phone=user.phone
-        )
-    except IdentityVerificationUnavailable as unavailable:
-        raise ValidationError({"phone": [ValidationError(unavailable.message)]}) from None
-    if not matches:
-        _record_failure(user, "carrier")
-        raise ValidationError(
-            {
-                "phone": _(
-                    "The mobile operator no longer confirms this number as yours. Change your number first."
-                )
-            }
-        )
+    _check_carrier(
+        user,
+        user.real_name,
+        user.resident_id,
+        _("The mobile operator no longer confirms this number as yours. Change your number first."),
+    )
     with transaction.atomic():
         User.objects.filter(pk=user.pk).update(phone_verified_at=timezone.now())
         record_audit(user, "accounts.phone_reverified", user)

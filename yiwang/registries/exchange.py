@@ -565,3 +565,29 @@ def verify_access_log() -> LogReport:
                 ),
             )
     return LogReport(checked, None)
+
+
+def ask_as_platform_operator(
+    *,
+    system: str,
+    service_name: str,
+    subject: str,
+    legal_basis: str,
+    parameters: Mapping[str, str] | None = None,
+) -> ExchangeResult | None:
+    """A yes/no or public-data question the platform itself asks (identity and company-claim checks), as the
+    platform operator department (平台运营部门) and ``system``, for identity verification. None when there is no
+    operator or the gateway refused for another reason than a malformed subject: the check is unavailable."""
+    operator = Department.objects.filter(is_platform_operator=True).order_by("code").first()
+    if operator is None:
+        return None
+    result = query(
+        consumer=operator,
+        system=system,
+        service_name=service_name,
+        subject=subject,
+        purpose=Purpose.IDENTITY_VERIFICATION,
+        legal_basis=legal_basis,
+        parameters=parameters,
+    )
+    return result if result.refusal in (Refusal.INVALID_REQUEST, "") else None

@@ -5,9 +5,7 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 
 from yiwang.accounts.identity import IdentityVerificationUnavailable
-from yiwang.org.models import Department
 from yiwang.registries import exchange
-from yiwang.registries.models import Purpose
 
 IDENTITY_SERVICE = "人口.身份核验"
 SYSTEM_NAME = "accounts.registration"
@@ -21,18 +19,13 @@ class PopulationRegistryVerifier:
     """
 
     def verify(self, *, real_name: str, resident_id: str) -> bool:
-        operator = Department.objects.filter(is_platform_operator=True).order_by("code").first()
-        if operator is None:
-            raise IdentityVerificationUnavailable()
-        result = exchange.query(
-            consumer=operator,
+        result = exchange.ask_as_platform_operator(
             system=SYSTEM_NAME,
             service_name=IDENTITY_SERVICE,
             subject=resident_id,
-            purpose=Purpose.IDENTITY_VERIFICATION,
             legal_basis=str(LEGAL_BASIS),
             parameters={"name": real_name},
         )
-        if result.refusal in (exchange.Refusal.INVALID_REQUEST, ""):
-            return bool(result.fields.get("match", False))
-        raise IdentityVerificationUnavailable()
+        if result is None:
+            raise IdentityVerificationUnavailable()
+        return bool(result.fields.get("match", False))

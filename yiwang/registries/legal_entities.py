@@ -12,9 +12,7 @@ from collections.abc import Mapping
 from django.utils.translation import gettext_lazy as _
 
 from yiwang.accounts.company_registry import EntityRegistration, LegalEntityRegistryUnavailable
-from yiwang.org.models import Department
 from yiwang.registries import exchange
-from yiwang.registries.models import Purpose
 
 REGISTRATION_SERVICE = "法人.登记信息"
 REPRESENTATIVE_SERVICE = "法人.法定代表人核验"
@@ -31,19 +29,14 @@ class RegistryLegalRepresentativeVerifier:
     def _ask(
         self, service_name: str, uscc: str, parameters: Mapping[str, str] | None = None
     ) -> exchange.ExchangeResult:
-        operator = Department.objects.filter(is_platform_operator=True).order_by("code").first()
-        if operator is None:
-            raise LegalEntityRegistryUnavailable()
-        result = exchange.query(
-            consumer=operator,
+        result = exchange.ask_as_platform_operator(
             system=SYSTEM_NAME,
             service_name=service_name,
             subject=uscc,
-            purpose=Purpose.IDENTITY_VERIFICATION,
             legal_basis=str(LEGAL_BASIS),
             parameters=parameters,
         )
-        if result.refusal not in (exchange.Refusal.INVALID_REQUEST, ""):
+        if result is None:
             raise LegalEntityRegistryUnavailable()
         return result
 

@@ -2,6 +2,8 @@
 
 from django.db import migrations
 
+from yiwang.notify.seeding import remove_templates, seed_templates
+
 TEMPLATES = [
     {
         "key": "case-delegation-started",
@@ -61,26 +63,14 @@ TEMPLATES = [
 
 
 def create_templates(apps, schema_editor):
-    NotificationTemplate = apps.get_model("notify", "NotificationTemplate")
-    for template in TEMPLATES:
-        NotificationTemplate.objects.update_or_create(
-            key=template["key"],
-            channel=template["channel"],
-            defaults={
-                "name": template["name"],
-                "subject": template["subject"],
-                "body": template["body"],
-                "contains_secret": False,
-            },
-        )
+    seed_templates(apps, TEMPLATES)
 
 
-def remove_templates(apps, schema_editor):
-    NotificationTemplate = apps.get_model("notify", "NotificationTemplate")
-    NotificationTemplate.objects.filter(key__in=[template["key"] for template in TEMPLATES]).delete()
+def delete_templates(apps, schema_editor):
+    remove_templates(apps, TEMPLATES)
 
 
 class Migration(migrations.Migration):
     dependencies = [("cases", "0003_delegation_confirmation"), ("notify", "0002_seed_templates")]
 
-    operations = [migrations.RunPython(create_templates, remove_templates)]
+    operations = [migrations.RunPython(create_templates, delete_templates)]

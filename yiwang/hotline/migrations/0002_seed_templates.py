@@ -2,6 +2,8 @@
 
 from django.db import migrations
 
+from yiwang.notify.seeding import remove_templates, seed_templates
+
 CITIZEN = {
     "hotline-received": ("诉求已受理", "您的诉求已受理，工单号((number))，办理时限至((due))。"),
     "hotline-dispatched": ("诉求已派单", "工单((number))已转交((department))办理，办理时限至((due))。"),
@@ -40,20 +42,19 @@ def _rows():
         yield key, "inbox", name, name, body
 
 
+def _templates():
+    return [
+        {"key": key, "channel": channel, "name": name, "subject": subject, "body": body}
+        for key, channel, name, subject, body in _rows()
+    ]
+
+
 def create_templates(apps, schema_editor):
-    NotificationTemplate = apps.get_model("notify", "NotificationTemplate")
-    for key, channel, name, subject, body in _rows():
-        NotificationTemplate.objects.update_or_create(
-            key=key,
-            channel=channel,
-            defaults={"name": name, "subject": subject, "body": body, "contains_secret": False},
-        )
+    seed_templates(apps, _templates())
 
 
 def delete_templates(apps, schema_editor):
-    NotificationTemplate = apps.get_model("notify", "NotificationTemplate")
-    for key, channel, *_rest in _rows():
-        NotificationTemplate.objects.filter(key=key, channel=channel).delete()
+    remove_templates(apps, _templates())
 
 
 class Migration(migrations.Migration):

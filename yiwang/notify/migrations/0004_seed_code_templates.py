@@ -3,6 +3,8 @@ Placeholders: code, minutes. (The delegation code's template belongs to the case
 
 from django.db import migrations
 
+from yiwang.notify.seeding import remove_templates, seed_templates
+
 TEMPLATES = [
     {
         "key": "registration-code",
@@ -24,24 +26,11 @@ TEMPLATES = [
 
 
 def create_templates(apps, schema_editor):
-    NotificationTemplate = apps.get_model("notify", "NotificationTemplate")
-    for template in TEMPLATES:
-        NotificationTemplate.objects.update_or_create(
-            key=template["key"],
-            channel=template["channel"],
-            defaults={
-                "name": template["name"],
-                "subject": template["subject"],
-                "body": template["body"],
-                "contains_secret": template["contains_secret"],
-            },
-        )
+    seed_templates(apps, TEMPLATES)
 
 
 def delete_templates(apps, schema_editor):
-    NotificationTemplate = apps.get_model("notify", "NotificationTemplate")
-    for template in TEMPLATES:
-        NotificationTemplate.objects.filter(key=template["key"], channel=template["channel"]).delete()
+    remove_templates(apps, TEMPLATES)
 
 
 class Migration(migrations.Migration):

@@ -8,6 +8,7 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
+from yiwang.notify.seeding import remove_templates, seed_templates
 
 TEMPLATES = [
     {
@@ -34,18 +35,11 @@ TEMPLATES = [
 
 
 def seed(apps, schema_editor):
-    NotificationTemplate = apps.get_model("notify", "NotificationTemplate")
-    for template in TEMPLATES:
-        NotificationTemplate.objects.update_or_create(
-            key=template["key"],
-            channel=template["channel"],
-            defaults={"name": template["name"], "subject": template["subject"], "body": template["body"]},
-        )
+    seed_templates(apps, TEMPLATES)
 
 
 def unseed(apps, schema_editor):
-    keys = [template["key"] for template in TEMPLATES]
-    apps.get_model("notify", "NotificationTemplate").objects.filter(key__in=keys).delete()
+    remove_templates(apps, TEMPLATES)
 
 
 class Migration(migrations.Migration):
