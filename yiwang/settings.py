@@ -225,6 +225,7 @@ HOTLINE_DUPLICATE_THRESHOLD = float(env_str("HOTLINE_DUPLICATE_THRESHOLD", "0.45
 # --- Authentication ---------------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
+    "yiwang.accounts.backends.DemoAccountGuard",  # demo accounts only in demo mode
     "yiwang.accounts.backends.AddressThrottleBackend",  # failed logins per address, across accounts
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",

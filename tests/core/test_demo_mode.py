@@ -10,8 +10,10 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.test import Client, override_settings
 from django.urls import reverse
+from pytest_django.fixtures import Settings
 
 from tests.factories import CitizenFactory
+from yiwang.accounts.models import User
 from yiwang.core.checks import (
     DEMO_GATEWAY_OUTSIDE_DEMO,
     demo_gateway_only_in_demo_mode,
@@ -74,3 +76,18 @@ def test_demo_data_is_loaded_only_in_demo_mode() -> None:
         call_command("demo", "load")
     with override_settings(DEMO_MODE=False), pytest.raises(CommandError, match="YIWANG_DEMO=true"):
         call_command("demo", "totp", "staff-scjg-clerk")
+
+
+def test_demo_accounts_log_in_only_in_demo_mode(client: Client, settings: Settings) -> None:
+    """Demo accounts share a published password: if demo data reached a real installation, nobody could use them."""
+    from yiwang.demo.loader import DEMO_PASSWORD, demo_password_hash
+
+    demo_citizen = CitizenFactory()
+    User.objects.filter(pk=demo_citizen.pk).update(password=demo_password_hash())
+    form = {"username": demo_citizen.phone, "password": DEMO_PASSWORD}
+    settings.DEMO_MODE = False
+    refused = client.post(reverse("accounts:login"), form)
+    assert refused.status_code == 200 and "_auth_user_id" not in client.session
+    settings.DEMO_MODE = True
+    assert client.post(reverse("accounts:login"), form).status_code == 302
+    assert client.session["_auth_user_id"] == str(demo_citizen.pk)

@@ -5,7 +5,9 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.backends import ModelBackend
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 
 from yiwang.accounts.actions import do_use_login_code
@@ -16,6 +18,26 @@ from yiwang.core.errors import RateLimited
 logger = logging.getLogger(__name__)
 
 LOGIN_FAILURE_RULE = "login-failure-per-address"
+
+
+class DemoAccountGuard:
+    """First in ``AUTHENTICATION_BACKENDS``: outside demo mode no demo account logs in (演示账号仅限演示环境).
+
+    Demo accounts share a published password; if demo data ever reaches a real installation, anyone could use them.
+    A demo account is one whose stored password hash is the demo password's (fixed salt). It never logs anyone in.
+    """
+
+    def authenticate(
+        self, request: HttpRequest | None, username: str | None = None, **credentials: Any
+    ) -> None:
+        if settings.DEMO_MODE or not username:
+            return None
+        from yiwang.demo.loader import demo_password_hash  # the demo depends on accounts, not the reverse
+
+        if User.objects.filter(username=username, password=demo_password_hash()).exists():
+            logger.warning("login refused: demo account %s outside demo mode", username)
+            raise PermissionDenied
+        return None
 
 
 class AddressThrottleBackend:

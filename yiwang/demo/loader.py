@@ -291,11 +291,16 @@ def _retire_stuck_company_roles() -> None:
         agent.delete()
 
 
+def demo_password_hash() -> str:
+    """The stored hash of the published demo password (fixed salt): how a demo account is recognised."""
+    return make_password(DEMO_PASSWORD, salt=_PASSWORD_SALT)
+
+
 def load_demo() -> LoadReport:
     """Load (or bring up to date) the whole demo district in one transaction."""
     report = LoadReport()
     upsert = _Upserter(report)
-    password_hash = make_password(DEMO_PASSWORD, salt=_PASSWORD_SALT)
+    password_hash = demo_password_hash()
     with transaction.atomic():
         divisions = _load_divisions(upsert)
         departments = _load_departments(upsert, divisions["511602000000"])
