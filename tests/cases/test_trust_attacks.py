@@ -72,6 +72,8 @@ def test_attack_1_delegation_code_never_goes_to_a_number_the_agent_types(victim:
     assert not any(secret in body for secret in household_secrets(victim))
     assert not AccessLogEntry.objects.filter(subject=victim.resident_id).exclude(service_name="人口.身份核验")
     application = Application.objects.get()
+    withheld = AuditRecord.objects.get(action="cases.shared_materials_withheld", actor_id=agent.pk)
+    assert withheld.changes == {"reason": "delegation_not_confirmed"}
     # The real person is told at once, in their own account.
     assert Notification.objects.filter(recipient=victim, template__key="case-delegation-started").exists()
 
@@ -151,6 +153,8 @@ def test_attack_2_a_claimed_number_carries_no_registry_data(victim: User) -> Non
     assert created.status_code == 201
     assert not any(secret in created.content.decode() for secret in household_secrets(victim))
     assert not AccessLogEntry.objects.filter(subject=victim.resident_id).exists()
+    withheld = AuditRecord.objects.get(action="cases.shared_materials_withheld", actor_id=impostor.pk)
+    assert withheld.changes == {"reason": "applicant_not_verified"}
     tracker = client.get("/api/v1/me/data-access")
     assert tracker.status_code == 200 and victim.resident_id not in tracker.content.decode()
     application_id = created.json()["id"]

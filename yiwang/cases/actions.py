@@ -509,8 +509,7 @@ def do_create_application(
         _create_materials(application, guides)
         if applicant_kind == ApplicantKind.DELEGATED:
             delegation.tell_citizen(application, "case-delegation-started", {})
-        if _may_fetch_shared_data(application):
-            _resolve_shared_materials(actor, application, guides)
+        _fetch_or_withhold(actor, application, guides)
         record_audit(
             actor,
             "cases.application_create",
@@ -529,6 +528,26 @@ def _may_fetch_shared_data(application: Application) -> bool:
     """Registry data is fetched for a company by its approved agent, and for a person only once verified (or,
     when someone acts for them, once they confirmed): never for an L1 account."""
     return application.applicant_kind == ApplicantKind.COMPANY or bool(once_only.principal_of(application))
+
+
+def _fetch_or_withhold(
+    actor: User, application: Application, guides: list[tuple[ServiceItem, GuideVersion]]
+) -> None:
+    """Fetch the shared materials when registry data may flow for this application; otherwise record (audit)
+    that they were withheld and why — an unverified applicant, or a citizen who has not confirmed or has ended a
+    delegation — so that attempts are visible."""
+    if _may_fetch_shared_data(application):
+        _resolve_shared_materials(actor, application, guides)
+        return
+    if not application.materials.filter(source=MaterialSource.SHARED).exists():
+        return
+    if not actor.is_verified_citizen:
+        reason = "applicant_not_verified"
+    elif application.delegation_ended_at is not None:
+        reason = "delegation_ended"
+    else:
+        reason = "delegation_not_confirmed"
+    record_audit(actor, "cases.shared_materials_withheld", application, {"reason": reason})
 
 
 def _resolve_shared_materials(
@@ -560,6 +579,7 @@ def _resolve_shared_materials(
         {
             "materials": {material.name: material.status for material in settled},
             "requests": sorted(lookup.request_id for lookup in resolver.lookups.values()),
+            "refused": resolver.refused,
             "prefilled": sorted(prefill),
         },
     )
@@ -572,8 +592,7 @@ def do_resolve_shared_materials(actor: User, application: Application) -> Applic
     guides = _published_guides(_items_of(application.item, application.bundle))
     with transaction.atomic():
         application = _lock_draft(actor, application)
-        if _may_fetch_shared_data(application):
-            _resolve_shared_materials(actor, application, guides)
+        _fetch_or_withhold(actor, application, guides)
     return application
 
 

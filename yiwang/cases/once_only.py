@@ -231,6 +231,7 @@ class Resolver:
             (lookup.data_service, lookup.subject): lookup for lookup in application.shared_lookups.all()
         }
         self.today = timezone.localdate()
+        self.refused: list[dict[str, str]] = []  # reads the household and delegation rules did not allow
 
     # --- people ------------------------------------------------------------------------------------------
 
@@ -349,6 +350,7 @@ class Resolver:
             )
         )
         if not decision.allowed:
+            self.refused.append({"service": service, "refusal": decision.refusal})
             raise _Unresolvable(decision.message)
 
     def fetch(self, material: Material, service: str, person: Person) -> SharedLookup:
