@@ -248,3 +248,14 @@ def test_demo_can_run_applications_licence_process_and_types() -> None:
     assert guide_types - registered <= {"居民户口簿", "居民身份证", "社会保障卡", "结婚证"}, (
         guide_types - registered
     )
+
+
+def test_demo_citizens_can_confirm_a_delegation_on_their_own_phone_right_after_loading() -> None:
+    from yiwang.accounts.verification import phone_trust_is_current
+
+    load_demo()
+    verified = User.objects.filter(kind=UserKind.CITIZEN, assurance_level__gte=2)
+    assert verified.exists() and all(phone_trust_is_current(citizen) for citizen in verified)
+    first = {citizen.pk: citizen.phone_verified_at for citizen in verified}
+    load_demo()  # loading again changes nothing
+    assert {citizen.pk: citizen.phone_verified_at for citizen in verified.all()} == first

@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 
 from django.contrib.auth.hashers import make_password
 from django.db import models, transaction
+from django.utils import timezone
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -264,9 +265,13 @@ def _load_citizens(upsert: _Upserter, password_hash: str) -> list[User]:
                     else "",
                     "assurance_level": level,
                     "assurance_verified_at": None if level == AssuranceLevel.L1 else _VERIFIED_AT,
-                    "phone_verified_at": None if level == AssuranceLevel.L1 else _VERIFIED_AT,
                 },
-                create_only={"password": password_hash},
+                # The carrier confirmed the number when the demo was loaded: a delegation code can reach it at
+                # once, and after PHONE_TRUST_MAX_AGE_DAYS the citizen re-confirms it, as anyone would.
+                create_only={
+                    "password": password_hash,
+                    "phone_verified_at": None if level == AssuranceLevel.L1 else timezone.now(),
+                },
             )
         )
     return citizens
