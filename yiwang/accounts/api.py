@@ -26,7 +26,7 @@ from yiwang.accounts.company_registry import LegalEntityRegistryUnavailable
 from yiwang.accounts.models import CodePurpose, CompanyAgent, User
 from yiwang.accounts.onetime import CodeRequest
 from yiwang.core import ratelimit
-from yiwang.core.problems import problem_response
+from yiwang.core.problems import problem_response, rate_limited_problem
 from yiwang.core.validators import (
     normalise_code,
     normalise_phone,
@@ -151,16 +151,12 @@ class LoginCodeOut(Schema):
 
 
 def _code_throttled(request: HttpRequest, outcome: CodeRequest) -> HttpResponse:
-    response = problem_response(
+    return rate_limited_problem(
         request,
-        429,
-        "too-many-requests",
-        _("A code was sent recently."),
-        _("You can ask for a new one in %(seconds)d seconds.") % {"seconds": outcome.retry_after_seconds},
-        retry_after_seconds=outcome.retry_after_seconds,
+        _("A code was sent recently. You can ask for a new one in %(seconds)d seconds.")
+        % {"seconds": outcome.retry_after_seconds},
+        outcome.retry_after_seconds,
     )
-    response["Retry-After"] = str(outcome.retry_after_seconds)
-    return response
 
 
 @router.post(
