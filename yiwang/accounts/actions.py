@@ -19,7 +19,7 @@ from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -326,11 +326,8 @@ def do_record_lockout(username: str, ip_address: str | None) -> None:
 
 
 def verify_identity_url() -> str:
-    """Where an unverified citizen verifies their identity (the page arrives with the L2 flow)."""
-    try:
-        return reverse("accounts:verify_identity")
-    except NoReverseMatch:
-        return "/accounts/verify/"
+    """Where an unverified citizen verifies their identity (实名核验)."""
+    return reverse("accounts:verify_identity")
 
 
 class CompanyClaimRefused(PermissionDenied):
@@ -364,7 +361,7 @@ def check_company_claim(user: User, uscc: str, role: str) -> None:
         errors["role"] = [ValidationError(_("Choose whether you are the legal representative or an agent."))]
     if errors:
         raise ValidationError(errors)
-    if user.assurance_level < AssuranceLevel.L2 or not user.resident_id:
+    if not user.is_verified_citizen:
         raise CompanyClaimRefused(
             _(
                 "Only a person whose identity is verified can claim a company. Verify your identity first "

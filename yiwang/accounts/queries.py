@@ -40,6 +40,12 @@ def active_citizen_with_phone(phone: str) -> User | None:
     return User.objects.filter(phone=phone, kind=UserKind.CITIZEN, is_active=True).first()
 
 
+def verified_citizen_with_resident_id(resident_id: str) -> User | None:
+    """The person's own verified account (L2+, 已实名), the only one registry news about them may reach."""
+    account = User.objects.filter(resident_id=resident_id, kind=UserKind.CITIZEN, is_active=True).first()
+    return account if account is not None and account.is_verified_citizen else None
+
+
 def company_roles_of(user: User) -> QuerySet[CompanyAgent]:
     """Every company role of ``user`` that is pending or in force (not revoked, not expired), by company name."""
     now = timezone.now()

@@ -36,7 +36,7 @@ from yiwang.accounts.forms import (
     RegistrationForm,
     TotpForm,
 )
-from yiwang.accounts.models import AssuranceLevel, CodePurpose, CompanyAgent, User
+from yiwang.accounts.models import CodePurpose, CompanyAgent, User
 from yiwang.core import ratelimit
 from yiwang.core.problems import problem_response
 from yiwang.core.validators import normalise_phone
@@ -312,7 +312,7 @@ def company_claim(request: HttpRequest) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
     if not user.is_citizen:
         raise PermissionDenied(_("Staff accounts cannot claim companies."))
-    verified = user.assurance_level >= AssuranceLevel.L2 and bool(user.resident_id)
+    verified = user.is_verified_citizen
     form = CompanyClaimForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:

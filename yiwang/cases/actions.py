@@ -20,6 +20,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from yiwang.accounts.models import Company, CompanyAgent, User, UserKind
+from yiwang.accounts.queries import verified_citizen_with_resident_id
 from yiwang.accounts.verification import NOT_CONFIRMED_MESSAGE, registry_confirms
 from yiwang.cases import delegation, once_only, states
 from yiwang.cases.models import (
@@ -490,7 +491,7 @@ def do_create_application(
         if normalise_resident_id(citizen_resident_id) in (actor.resident_id, actor.claimed_resident_id):
             raise ValidationError({"citizen_resident_id": _("Apply for yourself directly, not as an agent.")})
         name, resident_id = _clean_citizen(citizen_name, citizen_resident_id)
-        citizen = delegation.verified_account_of(resident_id)
+        citizen = verified_citizen_with_resident_id(resident_id)
     elif applicant_kind != ApplicantKind.PERSON:
         raise ValidationError({"applicant_kind": _("Choose who you apply for.")})
     guides = _published_guides(_items_of(item, bundle))

@@ -484,9 +484,7 @@ def confirm_delegation(request: HttpRequest, application_id: int, body: Delegati
     """Confirm with the code the citizen received; then the shared materials are fetched for the citizen."""
     application = queries.application_for(request.user, application_id)
     user: Any = request.user
-    delegation.do_confirm_delegation(user, application, code=body.code)
-    application = actions.do_resolve_shared_materials(user, application)
-    return application_out(application)
+    return application_out(delegation.do_confirm_delegation(user, application, code=body.code))
 
 
 class DelegationForMeOut(Schema):

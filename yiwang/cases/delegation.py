@@ -21,8 +21,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from yiwang.accounts.models import CodePurpose, IdentityDocument, User, UserKind
+from yiwang.accounts.models import CodePurpose, IdentityDocument, User
 from yiwang.accounts.onetime import CodeRequest, do_check_code, do_send_code
+from yiwang.accounts.queries import verified_citizen_with_resident_id
 from yiwang.accounts.verification import check_in_person_verifier, phone_trust_is_current
 from yiwang.cases.models import (
     ApplicantKind,
@@ -41,19 +42,13 @@ from yiwang.org.models import Department
 CODE_TEMPLATE = "case-delegation-code"
 
 
-def verified_account_of(resident_id: str) -> User | None:
-    """The citizen's own verified account (L2+), the only place a delegation code may go."""
-    account = User.objects.filter(resident_id=resident_id, kind=UserKind.CITIZEN, is_active=True).first()
-    return account if account is not None and account.is_verified_citizen else None
-
-
 def _scope(application: Application) -> str:
     return f"application:{application.pk}"
 
 
 def tell_citizen(application: Application, template_key: str, personalisation: dict[str, Any]) -> None:
     """An in-site message to the represented citizen's verified account, when there is one."""
-    citizen = verified_account_of(application.citizen_resident_id)
+    citizen = verified_citizen_with_resident_id(application.citizen_resident_id)
     if citizen is not None:
         do_send_notification(
             template_key,
@@ -86,7 +81,7 @@ def _check_agent(actor: Any, application: Application) -> None:
 
 def _code_recipient(application: Application) -> User:
     """The citizen's verified account whose number may receive the code; a clear error says what to do else."""
-    citizen = verified_account_of(application.citizen_resident_id)
+    citizen = verified_citizen_with_resident_id(application.citizen_resident_id)
     if citizen is None or not citizen.phone:
         raise ValidationError(
             {
@@ -147,12 +142,13 @@ def _confirm(application: Application, actor: User, method: str, changes: dict[s
 
 
 def do_confirm_delegation(actor: User, application: Application, *, code: str) -> Application:
-    """Record the citizen's confirmation with the code their own number received (single use, expiring)."""
+    """Record the citizen's confirmation with the code their own number received (single use, expiring); then
+    the shared materials are fetched for the citizen."""
     _check_agent(actor, application)
     with transaction.atomic():
         application = _lock_delegated_draft(application)
         if application.delegation_confirmed_at is not None:
-            return application
+            return _fetch_for_confirmed(application)
         citizen = _code_recipient(application)
         matches = do_check_code(CodePurpose.DELEGATION, citizen.phone or "", code, scope=_scope(application))
         if matches:
@@ -163,7 +159,7 @@ def do_confirm_delegation(actor: User, application: Application, *, code: str) -
         raise ValidationError(
             {"code": _("The code is not right, has expired or was used up; send a new one.")}
         )
-    return application
+    return _fetch_for_confirmed(application)
 
 
 def delegation_for_station(reference: str) -> Application | None:
@@ -188,7 +184,8 @@ def do_confirm_delegation_in_person(
     staff: User, application: Application, *, place: Department, document: str, resident_id: str
 ) -> Application:
     """A window or service-station clerk confirms the delegation with the citizen and their ID document present
-    (现场确认): the number read from the document must be the one the agent named."""
+    (现场确认): the number read from the document must be the one the agent named. Then the shared materials are
+    fetched for the citizen."""
     check_in_person_verifier(staff, place)
     if document not in IdentityDocument.values:
         raise ValidationError({"document": _("Choose the document you checked.")})
@@ -209,7 +206,14 @@ def do_confirm_delegation_in_person(
             _confirm(
                 application, staff, DelegationMethod.IN_PERSON, {"place": place.code, "document": document}
             )
-    return application
+    return _fetch_for_confirmed(application)
+
+
+def _fetch_for_confirmed(application: Application) -> Application:
+    """Once confirmed, the shared materials are fetched for the citizen (for the agent's draft)."""
+    from yiwang.cases.actions import do_resolve_shared_materials  # the actions import this module
+
+    return do_resolve_shared_materials(application.applicant, application)
 
 
 def _forget_registry_data(application: Application) -> int:

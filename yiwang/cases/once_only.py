@@ -84,14 +84,6 @@ class _Unavailable(Exception):
     (another person, a company applied for in person): the department checks the material itself."""
 
 
-def legal_basis_text(version: GuideVersion) -> str:
-    """The guide's legal basis as one line, e.g. 《中华人民共和国户口登记条例》第七条."""
-    return "；".join(
-        f"{entry.get('law', '')}{entry.get('article', '')}"
-        for entry in version.content.get("legal_basis", [])
-    )
-
-
 # The relations each role of a material declares that the service needs (the household rule's "declared need").
 DECLARED_RELATIONS: dict[str, frozenset[str]] = {
     "newborn": frozenset({access.Relation.CHILD}),
@@ -188,11 +180,7 @@ def recent_births(fields: dict[str, Any], parent: str, today: dt.date) -> list[d
 def newborn_choices(application: Application) -> list[dict[str, Any]]:
     """The applicant's recent children the draft may be for, from the birth-registry answer about the applicant
     already fetched for it (nothing is asked again; empty when none was fetched)."""
-    holder = (
-        application.citizen_resident_id
-        if application.applicant_kind == ApplicantKind.DELEGATED
-        else application.applicant.resident_id
-    )
+    holder = principal_of(application)
     if not holder:
         return []
     lookup = application.shared_lookups.filter(data_service=BIRTHS, subject=holder, outcome=FOUND).first()

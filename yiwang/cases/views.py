@@ -337,17 +337,12 @@ def confirm_delegation(request: HttpRequest, pk: int) -> HttpResponse:
     """Record the citizen's confirmation with the code they received."""
     user = _user(request)
     application = queries.application_for(user, pk)
-
-    def confirm(data: dict[str, Any]) -> object:
-        delegation.do_confirm_delegation(user, application, code=data["code"])
-        return actions.do_resolve_shared_materials(user, application)
-
     return _submit_side_form(
         request,
         application,
         "code_form",
         DelegationCodeForm(request.POST),
-        confirm,
+        lambda data: delegation.do_confirm_delegation(user, application, code=data["code"]),
         _("The citizen confirmed that you act for them."),
     )
 
@@ -647,7 +642,6 @@ def confirm_delegation_in_person(request: HttpRequest) -> HttpResponse:
                     document=form.cleaned_data["document"],
                     resident_id=form.cleaned_data["resident_id"],
                 )
-                actions.do_resolve_shared_materials(application.applicant, application)
             except ValidationError as error:
                 add_errors(form, error)
             else:

@@ -327,6 +327,6 @@ def ticket_parties(number: str, department: Department) -> frozenset[str] | None
         return None
     parties = {ticket.subject_resident_id}
     reporter = ticket.reporter
-    if reporter is not None and reporter.resident_id and reporter.assurance_level >= 2:
+    if reporter is not None and reporter.is_verified_citizen and reporter.resident_id:
         parties.add(reporter.resident_id)
     return frozenset(party for party in parties if party)

@@ -21,7 +21,8 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from yiwang.accounts.models import AssuranceLevel, User
+from yiwang.accounts.models import User
+from yiwang.accounts.queries import verified_citizen_with_resident_id
 from yiwang.core.audit import record_audit
 from yiwang.core.errors import ActionConflict
 from yiwang.core.permissions import check_role
@@ -252,14 +253,6 @@ def matter_text(entry: AccessLogEntry) -> str:
     return entry.case_reference
 
 
-def _verified_account(resident_id: str) -> User | None:
-    return (
-        User.objects.filter(resident_id=resident_id, assurance_level__gte=AssuranceLevel.L2, is_active=True)
-        .order_by("pk")
-        .first()
-    )
-
-
 def _notify_subject(subject: User, entry: AccessLogEntry) -> None:
     do_notify_user(
         subject,
@@ -285,7 +278,7 @@ def do_after_person_read(entry: AccessLogEntry, *, counts_for_alert: bool) -> No
         if entry.notice_deferred_until is not None:
             DeferredNotice.objects.create(entry=entry, due_at=entry.notice_deferred_until)
         else:
-            subject = _verified_account(entry.subject)
+            subject = verified_citizen_with_resident_id(entry.subject)
             if subject is not None:
                 _notify_subject(subject, entry)
     if counts_for_alert and entry.actor is not None:
@@ -380,7 +373,7 @@ def do_send_due_read_notices(now: dt.datetime | None = None) -> int:
             claimed = DeferredNotice.objects.filter(pk=notice.pk, sent_at__isnull=True).update(sent_at=now)
             if not claimed:
                 continue
-            subject = _verified_account(notice.entry.subject)
+            subject = verified_citizen_with_resident_id(notice.entry.subject)
             if subject is not None:
                 _notify_subject(subject, notice.entry)
             sent += 1

@@ -443,9 +443,10 @@ def resolve_shared_material(
 
     ``staff_or_system`` is the staff member handling the case, or the name of the system acting (e.g.
     ``"cases.application"`` when the applicant submits). Pass the code of the guide item's legal basis
-    (:func:`guide_basis_code`), the submitted case as ``matter``, or the applicant's consent id, and ``parameters`` the service needs (the name for 人口.身份核验). The result carries the signed
-    response, the fields, the provider department and the time; when ``result.found`` is false the material falls
-    back to an upload.
+    (:func:`guide_basis_code`), the submitted case as ``matter``, or the applicant's consent id, and
+    ``parameters`` the service needs (the name for 人口.身份核验). The result carries the signed response, the
+    fields, the provider department and the time; when ``result.found`` is false the material falls back to an
+    upload.
     """
     actor = staff_or_system if isinstance(staff_or_system, User) else None
     system = staff_or_system if isinstance(staff_or_system, str) else ""
